@@ -1,0 +1,113 @@
+//! Text renderings of a checked machine: Mermaid and DOT graphs for docs, and a plain
+//! listing of every transition and disposition for review in snapshot diffs.
+
+use std::fmt::Write;
+
+use crate::model::{Disposition, Machine, Transition};
+
+/// The label of a transition edge: `Event` or `Event [Guard]` / `Event [!Guard]`.
+pub fn edge_label(machine: &Machine, t: &Transition) -> String {
+    let event = &machine.events[t.event].name;
+    match t.guard {
+        None => event.clone(),
+        Some(g) => {
+            let bang = if g.negated { "!" } else { "" };
+            format!("{event} [{bang}{}]", machine.guards[g.guard].name)
+        }
+    }
+}
+
+/// The machine as a Mermaid `stateDiagram-v2`.
+pub fn mermaid(machine: &Machine) -> String {
+    let mut out = String::from("stateDiagram-v2\n");
+    for state in machine.states.iter().filter(|s| s.initial) {
+        let _ = writeln!(out, "    [*] --> {}", state.name);
+    }
+    for t in &machine.transitions {
+        let (from, to) = (&machine.states[t.from].name, &machine.states[t.to].name);
+        let _ = writeln!(out, "    {from} --> {to} : {}", edge_label(machine, t));
+    }
+    for state in machine.states.iter().filter(|s| s.terminal) {
+        let _ = writeln!(out, "    {} --> [*]", state.name);
+    }
+    out
+}
+
+/// The machine as a Graphviz DOT digraph.
+pub fn dot(machine: &Machine) -> String {
+    let mut out = format!(
+        "digraph {} {{\n    rankdir=LR;\n    node [shape=box, style=rounded];\n    start [shape=point];\n",
+        machine.name
+    );
+    for state in &machine.states {
+        let shape = if state.terminal {
+            " [peripheries=2]"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "    {}{shape};", state.name);
+    }
+    for state in machine.states.iter().filter(|s| s.initial) {
+        let _ = writeln!(out, "    start -> {};", state.name);
+    }
+    for t in &machine.transitions {
+        let (from, to) = (&machine.states[t.from].name, &machine.states[t.to].name);
+        let _ = writeln!(
+            out,
+            "    {from} -> {to} [label=\"{}\"];",
+            edge_label(machine, t)
+        );
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// One line per transition (`From --Event [Guard]--> To: Action, Action`), then per state
+/// the events it ignores, rejects or answers: the whole behaviour, for review.
+pub fn listing(machine: &Machine) -> String {
+    let mut out = String::new();
+    for t in &machine.transitions {
+        let actions: Vec<&str> = t
+            .actions
+            .iter()
+            .map(|&a| machine.actions[a].name.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "{} --{}--> {}: {}",
+            machine.states[t.from].name,
+            edge_label(machine, t),
+            machine.states[t.to].name,
+            if actions.is_empty() {
+                "-".to_owned()
+            } else {
+                actions.join(", ")
+            }
+        );
+    }
+    for (index, state) in machine.states.iter().enumerate() {
+        let of = |wanted: fn(Disposition) -> bool| -> Vec<String> {
+            machine
+                .unhandled
+                .iter()
+                .filter(|u| u.state == index && wanted(u.disposition))
+                .map(|u| match u.disposition {
+                    Disposition::Respond(code) => {
+                        format!("{} ({code})", machine.events[u.event].name)
+                    }
+                    _ => machine.events[u.event].name.clone(),
+                })
+                .collect()
+        };
+        for (verb, list) in [
+            ("ignores", of(|d| d == Disposition::Ignore)),
+            ("rejects", of(|d| d == Disposition::Reject)),
+            ("answers", of(|d| matches!(d, Disposition::Respond(_)))),
+        ] {
+            if !list.is_empty() {
+                let _ = writeln!(out, "{} {verb}: {}", state.name, list.join(", "));
+            }
+        }
+    }
+    out
+}

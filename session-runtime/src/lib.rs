@@ -1,0 +1,3 @@
+//! The SIP session runtime.
+pub mod machine;
+pub mod types;
