@@ -1,7 +1,8 @@
-//! Checks a state table without building anything and prints its transition listing.
+//! Checks a state table without building anything and prints its transition listing,
+//! or with `--rust` the code `state_machine!` generates from it.
 //!
 //! ```text
-//! cargo run -p session-codegen --example check_table -- state_table.yaml
+//! cargo run -p session-codegen --example check_table -- state_table.yaml [--rust]
 //! ```
 
 use std::process::ExitCode;
@@ -19,6 +20,18 @@ fn main() -> ExitCode {
         }
     };
     match session_codegen::compile(&source) {
+        Ok(machine) if std::env::args().any(|a| a == "--rust") => {
+            let origin = session_codegen::generate::Origin {
+                display: path.clone(),
+                tracked: None,
+            };
+            let tokens = session_codegen::generate::generate(&machine, &origin);
+            match syn::parse2::<syn::File>(tokens) {
+                Ok(file) => print!("{}", prettyplease::unparse(&file)),
+                Err(error) => eprintln!("generated code does not parse: {error}"),
+            }
+            ExitCode::SUCCESS
+        }
         Ok(machine) => {
             print!("{}", session_codegen::render::listing(&machine));
             ExitCode::SUCCESS

@@ -111,3 +111,19 @@ pub fn listing(machine: &Machine) -> String {
     }
     out
 }
+
+/// The Markdown page for `docs/state-graph.md`: the Mermaid diagram and the listing.
+pub fn graph_page(machine: &Machine, table: &str) -> String {
+    format!(
+        "# The `{name}` state graph\n\n\
+         Generated from `{table}` by `build.rs`; a test fails when this page is out of date.\n\
+         Regenerate it with `UPDATE_STATE_GRAPH=1 cargo test --test state_graph_doc`.\n\n\
+         ```mermaid\n{mermaid}```\n\n\
+         ## Every transition\n\n\
+         `From --Event [Guard]--> To: actions`, then what each state ignores, rejects or answers.\n\n\
+         ```text\n{listing}```\n",
+        name = machine.name,
+        mermaid = mermaid(machine),
+        listing = listing(machine),
+    )
+}

@@ -1,10 +1,11 @@
 //! `state_machine!`: compiles a state table into typed Rust at build time.
 //!
 //! ```ignore
-//! session_macros::state_machine!("../state_table.yaml");
+//! session_macros::state_machine!("../../../state_table.yaml");
 //! ```
 //!
-//! The path is relative to the invoking crate's `Cargo.toml`. A valid table expands to
+//! The path is relative to the file that invokes the macro, as with `include_str!`.
+//! A valid table expands to
 //! the items described in `session_codegen::generate`; an invalid one to one
 //! `compile_error!` per problem, each naming `FILE:LINE:COL` and, for a misspelt name,
 //! the nearest valid one. The parser, checker and generator live in `session-codegen`,
@@ -32,22 +33,56 @@ pub fn state_machine(input: TokenStream) -> TokenStream {
 
 fn expand(literal: &LitStr) -> Result<TokenStream, String> {
     let written = literal.value();
-    let base = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(PathBuf::new, PathBuf::from);
-    let path = base.join(&written);
+    let path = resolve(&written);
     let source = std::fs::read_to_string(&path).map_err(|error| {
         format!(
-            "{written}: cannot read the state table ({error}); the path is relative to Cargo.toml"
+            "{written}: cannot read the state table ({error}); \
+             the path is relative to the file that invokes `state_machine!`"
         )
     })?;
+    let shown = shown_path(&path, &written);
     let machine =
-        session_codegen::compile(&source).map_err(|errors| render_all(&errors, &written))?;
-    let display = PathBuf::from(&written).file_name().map_or_else(
+        session_codegen::compile(&source).map_err(|errors| render_all(&errors, &shown))?;
+    let display = path.file_name().map_or_else(
         || written.clone(),
         |name| name.to_string_lossy().into_owned(),
     );
     let origin = Origin {
         display,
-        tracked: Some(path.to_string_lossy().into_owned()),
+        // `include_bytes!` resolves relative paths against the invoking file; give it
+        // the absolute one.
+        tracked: Some(absolute(&path).to_string_lossy().into_owned()),
     };
     Ok(generate(&machine, &origin).into())
+}
+
+/// Resolves `written` against the directory of the invoking source file, or the
+/// crate's manifest directory when the compiler cannot say which file that is.
+fn resolve(written: &str) -> PathBuf {
+    let file = proc_macro::Span::call_site().local_file();
+    let base = match file.as_ref().and_then(|f| f.parent()) {
+        Some(dir) => dir.to_path_buf(),
+        None => std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(PathBuf::new, PathBuf::from),
+    };
+    base.join(written)
+}
+
+/// The path as diagnostics show it: relative to where cargo runs (the workspace root),
+/// so that `state_table.yaml:LINE:COL` is clickable; as written otherwise.
+fn shown_path(path: &std::path::Path, written: &str) -> String {
+    let canonical = Some(absolute(path));
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.canonicalize().ok());
+    match (canonical, cwd) {
+        (Some(path), Some(cwd)) => match path.strip_prefix(&cwd) {
+            Ok(relative) => relative.to_string_lossy().into_owned(),
+            Err(_) => written.to_owned(),
+        },
+        _ => written.to_owned(),
+    }
+}
+
+fn absolute(path: &std::path::Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
 }

@@ -1,3 +1,10 @@
 //! The SIP session runtime.
+//!
+//! Call behaviour lives in `state_table.yaml`; [`machine`] is that table compiled into
+//! Rust. The runtime implements the table's actions ([`session`]) and feeds each call's
+//! events through the machine ([`api::SessionManager`]).
+
+pub mod api;
 pub mod machine;
+pub mod session;
 pub mod types;

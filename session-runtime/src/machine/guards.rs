@@ -1,0 +1,110 @@
+//! The table's guards, evaluated on the event that is being processed.
+//!
+//! Every guard is a pure function of the event, so the generated `transition` stays a
+//! pure function of (state, event) and tests need no session to exercise it.
+
+use super::{Event, Guard};
+
+/// Audio payload types we can send and receive: PCMU (0) and PCMA (8).
+const SUPPORTED_PAYLOADS: [&str; 2] = ["0", "8"];
+
+/// Whether `guard` holds for `event`.
+pub fn holds(guard: Guard, event: &Event) -> bool {
+    match guard {
+        Guard::HasSdp => sdp_of(event).is_some_and(|sdp| !sdp.trim().is_empty()),
+        Guard::OfferAcceptable => sdp_of(event).is_none_or(offers_supported_codec),
+        Guard::EndsDialog => code_of(event).is_some_and(|code| code == 408 || code == 481),
+        Guard::TransferSucceeded => code_of(event).is_some_and(|code| (200..300).contains(&code)),
+        Guard::TransferFailed => code_of(event).is_some_and(|code| code >= 300),
+    }
+}
+
+fn sdp_of(event: &Event) -> Option<&str> {
+    match event {
+        Event::IncomingInvite { sdp }
+        | Event::ReinviteReceived { sdp }
+        | Event::AckReceived { sdp }
+        | Event::Provisional { sdp, .. }
+        | Event::Answered { sdp }
+        | Event::ReinviteAnswered { sdp } => sdp.as_deref(),
+        _ => None,
+    }
+}
+
+fn code_of(event: &Event) -> Option<u16> {
+    match event {
+        Event::NotifyReceived { code }
+        | Event::ReinviteFailed { code }
+        | Event::ReferFailed { code }
+        | Event::Declined { code }
+        | Event::Reject { code }
+        | Event::Provisional { code, .. } => Some(*code),
+        _ => None,
+    }
+}
+
+/// True when an offer has no audio line (nothing to refuse) or its audio line lists a
+/// payload type we support.
+fn offers_supported_codec(sdp: &str) -> bool {
+    let mut audio = sdp
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("m=audio "));
+    audio.next().is_none_or(|media| {
+        // m=audio <port> <proto> <fmt> ...
+        media
+            .split_whitespace()
+            .skip(2)
+            .any(|pt| SUPPORTED_PAYLOADS.contains(&pt))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn has_sdp_needs_a_non_empty_body() {
+        let with = Event::Answered {
+            sdp: Some("v=0\r\n".into()),
+        };
+        let empty = Event::Answered {
+            sdp: Some("  ".into()),
+        };
+        let without = Event::Answered { sdp: None };
+        assert!(holds(Guard::HasSdp, &with));
+        assert!(!holds(Guard::HasSdp, &empty));
+        assert!(!holds(Guard::HasSdp, &without));
+    }
+
+    #[test]
+    fn offer_acceptable_wants_pcmu_or_pcma() {
+        let pcma = "v=0\r\nm=audio 4000 RTP/AVP 96 8\r\n";
+        let opus_only = "v=0\r\nm=audio 4000 RTP/AVP 111 9\r\n";
+        let offer = |sdp: &str| Event::IncomingInvite {
+            sdp: Some(sdp.into()),
+        };
+        assert!(holds(Guard::OfferAcceptable, &offer(pcma)));
+        assert!(!holds(Guard::OfferAcceptable, &offer(opus_only)));
+        assert!(holds(
+            Guard::OfferAcceptable,
+            &Event::IncomingInvite { sdp: None }
+        ));
+    }
+
+    #[test]
+    fn status_guards() {
+        let notify = |code| Event::NotifyReceived { code };
+        assert!(holds(Guard::TransferSucceeded, &notify(200)));
+        assert!(!holds(Guard::TransferSucceeded, &notify(180)));
+        assert!(holds(Guard::TransferFailed, &notify(486)));
+        assert!(!holds(Guard::TransferFailed, &notify(100)));
+        assert!(holds(
+            Guard::EndsDialog,
+            &Event::ReinviteFailed { code: 481 }
+        ));
+        assert!(!holds(
+            Guard::EndsDialog,
+            &Event::ReinviteFailed { code: 488 }
+        ));
+    }
+}
