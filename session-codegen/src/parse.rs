@@ -208,9 +208,13 @@ pub fn parse(source: &str) -> Result<RawTable, Diagnostic> {
     })
 }
 
-/// serde-saphyr renders a source snippet under its message; the one-line form is the
-/// first line, without the position it repeats.
+/// serde-saphyr renders `error: line L column C: MESSAGE` and a source snippet; the
+/// diagnostic already carries the position, so keep the message alone.
 fn first_line(message: &str) -> String {
     let line = message.lines().next().unwrap_or(message).trim();
-    line.split(" at line ").next().unwrap_or(line).to_owned()
+    let without_prefix = line.strip_prefix("error: ").unwrap_or(line);
+    match without_prefix.strip_prefix("line ") {
+        Some(rest) => rest.split_once(": ").map_or(rest, |(_, m)| m).to_owned(),
+        None => without_prefix.to_owned(),
+    }
 }

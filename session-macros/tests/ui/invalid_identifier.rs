@@ -1,0 +1,4 @@
+// A state name that cannot be a Rust enum variant.
+session_macros::state_machine!("tables/invalid_identifier.yaml");
+
+fn main() {}

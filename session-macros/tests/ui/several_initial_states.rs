@@ -1,0 +1,4 @@
+// Two states are marked initial.
+session_macros::state_machine!("tables/several_initial_states.yaml");
+
+fn main() {}
