@@ -11,8 +11,8 @@
 //! let table = r#"
 //! machine: Lamp
 //! states:
-//!   Off: { initial: true }
-//!   On: {}
+//!   Dark: { initial: true }
+//!   Lit: {}
 //!   Broken: { terminal: true }
 //! events:
 //!   Press: { source: command }
@@ -20,13 +20,13 @@
 //! actions:
 //!   Toggle: Flip the switch.
 //! transitions:
-//!   - { from: [Off, On], on: Fail, to: Broken }
-//!   - { from: Off, on: Press, actions: [Toggle], to: On }
-//!   - { from: On, on: Press, actions: [Toggle], to: Off }
+//!   - { from: [Dark, Lit], on: Fail, to: Broken }
+//!   - { from: Dark, on: Press, actions: [Toggle], to: Lit }
+//!   - { from: Lit, on: Press, actions: [Toggle], to: Dark }
 //! "#;
 //! let machine = session_codegen::compile(table).expect("a valid table");
 //! assert_eq!(machine.states.len(), 3);
-//! assert!(session_codegen::render::mermaid(&machine).contains("Off --> On : Press"));
+//! assert!(session_codegen::render::mermaid(&machine).contains("Dark --> Lit : Press"));
 //! ```
 
 pub mod check;

@@ -9,6 +9,7 @@ use super::{Event, Guard};
 const SUPPORTED_PAYLOADS: [&str; 2] = ["0", "8"];
 
 /// Whether `guard` holds for `event`.
+#[inline]
 pub fn holds(guard: Guard, event: &Event) -> bool {
     match guard {
         Guard::HasSdp => sdp_of(event).is_some_and(|sdp| !sdp.trim().is_empty()),
@@ -19,6 +20,7 @@ pub fn holds(guard: Guard, event: &Event) -> bool {
     }
 }
 
+#[inline]
 fn sdp_of(event: &Event) -> Option<&str> {
     match event {
         Event::IncomingInvite { sdp }
@@ -31,6 +33,7 @@ fn sdp_of(event: &Event) -> Option<&str> {
     }
 }
 
+#[inline]
 fn code_of(event: &Event) -> Option<u16> {
     match event {
         Event::NotifyReceived { code }
