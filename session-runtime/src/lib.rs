@@ -5,6 +5,8 @@
 //! events through the machine ([`api::SessionManager`]).
 
 pub mod api;
+pub mod interceptor;
 pub mod machine;
+pub mod registry;
 pub mod session;
 pub mod types;

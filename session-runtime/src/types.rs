@@ -35,3 +35,49 @@ impl fmt::Display for SessionId {
         write!(f, "session-{}", self.0)
     }
 }
+
+/// Our side of a dialog: its Call-ID and our tag. For a user agent that does not fork
+/// requests these two identify the dialog from the first request on, before the peer's
+/// tag is known.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DialogId {
+    /// The Call-ID header value.
+    pub call_id: String,
+    /// Our tag: the From tag of requests we send, the To tag of our responses.
+    pub local_tag: String,
+}
+
+impl DialogId {
+    /// A dialog id from its parts.
+    pub fn new(call_id: impl Into<String>, local_tag: impl Into<String>) -> Self {
+        Self {
+            call_id: call_id.into(),
+            local_tag: local_tag.into(),
+        }
+    }
+}
+
+impl fmt::Display for DialogId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{};tag={}", self.call_id, self.local_tag)
+    }
+}
+
+/// Identifies a call's media session (its RTP socket and codec state).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MediaSessionId(pub u64);
+
+impl fmt::Display for MediaSessionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "media-{}", self.0)
+    }
+}
+
+/// Who placed the call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CallDirection {
+    /// We called (we are the UAC of the INVITE).
+    Outgoing,
+    /// They called (we are the UAS).
+    Incoming,
+}
