@@ -9,4 +9,5 @@ pub mod interceptor;
 pub mod machine;
 pub mod registry;
 pub mod session;
+pub mod sip;
 pub mod types;

@@ -1,0 +1,178 @@
+//! Datagram → checked SIP message, or the reason it is refused.
+//!
+//! rsip parses; this module checks what rsip lets through (the SIP version, a
+//! Content-Length longer than the body, extension methods it cannot represent, missing
+//! mandatory headers) and, for a request that cannot be processed, builds the error
+//! response from the raw header lines, so even a request rsip cannot parse is answered
+//! `400 Bad Request` when it carries a Via to answer to.
+
+use rsipstack::rsip::{Method, Request, Response, SipMessage};
+
+use super::headers::Essentials;
+use super::write;
+
+/// Largest header section we process; bigger requests get 513 Message Too Large.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Methods this user agent implements; others known to SIP get 405 with this list.
+pub const ALLOWED: &str = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY";
+
+/// A parsed, checked message.
+#[derive(Debug)]
+pub enum Inbound {
+    /// A request and its essentials.
+    Request(Request, Essentials),
+    /// A response and its essentials.
+    Response(Response, Essentials),
+}
+
+/// A datagram we will not process.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// Why, for the log.
+    pub reason: String,
+    /// The error response to send back, when the datagram is a request we can answer.
+    pub response: Option<Vec<u8>>,
+}
+
+/// Parses and checks one datagram.
+pub fn parse(datagram: &[u8]) -> Result<Inbound, Refused> {
+    let Some(split) = find(datagram, b"\r\n\r\n") else {
+        return Err(refuse(
+            datagram,
+            400,
+            "no blank line after the headers (truncated message?)",
+        ));
+    };
+    let (head, body) = (&datagram[..split], &datagram[split + 4..]);
+    if head.len() > MAX_HEADER_BYTES {
+        return Err(refuse(datagram, 513, "header section larger than 16 KiB"));
+    }
+    let Ok(head_text) = std::str::from_utf8(head) else {
+        return Err(refuse(datagram, 400, "headers are not UTF-8"));
+    };
+    let start = head_text.lines().next().unwrap_or("");
+    let is_response = start.starts_with("SIP/");
+    if !is_response {
+        check_request_line(start).map_err(|(code, why)| refuse(datagram, code, &why))?;
+    } else if !start.starts_with("SIP/2.0 ") {
+        return Err(dropped(format!(
+            "response with unsupported version: {start}"
+        )));
+    }
+    if let Some(declared) = declared_length(head_text) {
+        let Ok(declared) = declared else {
+            return Err(refuse(datagram, 400, "Content-Length is not a number"));
+        };
+        if declared > body.len() {
+            let why = format!(
+                "Content-Length {declared} but the body has {} bytes",
+                body.len()
+            );
+            return Err(refuse(datagram, 400, &why));
+        }
+    }
+    let message = match SipMessage::try_from(datagram) {
+        Ok(message) => message,
+        Err(error) => return Err(refuse(datagram, 400, &format!("unparseable: {error}"))),
+    };
+    match message {
+        SipMessage::Request(request) => {
+            let essentials = Essentials::of(&request.headers)
+                .map_err(|e| refuse(datagram, 400, &e.to_string()))?;
+            if essentials.cseq_method != request.method && request.method != Method::Ack {
+                return Err(refuse(
+                    datagram,
+                    400,
+                    "CSeq method differs from the request method",
+                ));
+            }
+            if !is_allowed(request.method) {
+                return Err(refuse(datagram, 405, "method not allowed"));
+            }
+            Ok(Inbound::Request(request, essentials))
+        }
+        SipMessage::Response(response) => {
+            let essentials =
+                Essentials::of(&response.headers).map_err(|e| dropped(format!("response: {e}")))?;
+            Ok(Inbound::Response(response, essentials))
+        }
+    }
+}
+
+fn is_allowed(method: Method) -> bool {
+    matches!(
+        method,
+        Method::Invite
+            | Method::Ack
+            | Method::Bye
+            | Method::Cancel
+            | Method::Options
+            | Method::Info
+            | Method::Refer
+            | Method::Notify
+    )
+}
+
+/// `METHOD SP Request-URI SP SIP/2.0`; unknown methods get 501, other versions 505.
+fn check_request_line(line: &str) -> Result<(), (u16, String)> {
+    let mut parts = line.split(' ');
+    let (Some(method), Some(uri), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err((400, format!("malformed request line: {line:.80}")));
+    };
+    let is_token = !method.is_empty()
+        && method
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b));
+    if !is_token || !uri.contains(':') {
+        return Err((400, format!("malformed request line: {line:.80}")));
+    }
+    if !version.starts_with("SIP/") {
+        return Err((400, format!("malformed request line: {line:.80}")));
+    }
+    if version != "SIP/2.0" {
+        return Err((505, format!("version {version:.16} is not supported")));
+    }
+    if method.parse::<Method>().is_err() {
+        return Err((501, format!("method {method:.32} is not implemented")));
+    }
+    Ok(())
+}
+
+/// The Content-Length header value, if present (`l` is its compact form).
+fn declared_length(head: &str) -> Option<Result<usize, ()>> {
+    head.lines().skip(1).find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        let name = name.trim();
+        (name.eq_ignore_ascii_case("content-length") || name.eq_ignore_ascii_case("l"))
+            .then(|| value.trim().parse::<usize>().map_err(|_| ()))
+    })
+}
+
+fn dropped(reason: String) -> Refused {
+    Refused {
+        reason,
+        response: None,
+    }
+}
+
+/// A refusal that answers the request with `code` when it has a Via to answer to and is
+/// not an ACK (which is never answered).
+fn refuse(datagram: &[u8], code: u16, reason: &str) -> Refused {
+    let text = String::from_utf8_lossy(&datagram[..datagram.len().min(MAX_HEADER_BYTES)]);
+    let start = text.lines().next().unwrap_or("");
+    let answerable = !start.starts_with("SIP/") && !start.starts_with("ACK ");
+    let response = answerable
+        .then(|| write::raw_error_response(&text, code, reason))
+        .flatten();
+    Refused {
+        reason: reason.to_owned(),
+        response,
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}

@@ -1,0 +1,255 @@
+//! Client transactions (RFC 3261 section 17.1, with RFC 6026's Accepted state).
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+use super::timers::Timers;
+
+/// Where a client transaction is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientState {
+    /// Request sent, no response yet (INVITE: Calling; others: Trying).
+    Calling,
+    /// A provisional response arrived.
+    Proceeding,
+    /// INVITE got a 2xx; retransmitted 2xx still reach the dialog (RFC 6026).
+    Accepted,
+    /// A final response arrived; retransmissions are absorbed (and re-ACKed for INVITE).
+    Completed,
+    /// Done; the layer forgets it.
+    Terminated,
+}
+
+/// What the transaction asks of its layer after an input.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Reaction {
+    /// Send these bytes (to the transaction's destination).
+    pub transmit: Option<Bytes>,
+    /// Pass the response up to the dialog layer.
+    pub deliver: bool,
+    /// Tell the dialog layer the transaction timed out (Timer B or F).
+    pub timed_out: bool,
+}
+
+/// One client transaction.
+#[derive(Debug)]
+pub struct ClientTx {
+    invite: bool,
+    state: ClientState,
+    dest: SocketAddr,
+    request: Bytes,
+    /// The ACK for a non-2xx final response, written by the dialog layer up front.
+    ack: Option<Bytes>,
+    interval: Duration,
+    retransmit_at: Option<Instant>,
+    deadline: Instant,
+}
+
+impl ClientTx {
+    /// Starts a transaction: the caller sends `request` right away.
+    pub fn new(
+        now: Instant,
+        timers: &Timers,
+        invite: bool,
+        dest: SocketAddr,
+        request: Bytes,
+        ack: Option<Bytes>,
+    ) -> Self {
+        Self {
+            invite,
+            state: ClientState::Calling,
+            dest,
+            request,
+            ack,
+            interval: timers.t1,
+            retransmit_at: Some(now + timers.t1),
+            deadline: now + timers.transaction_timeout(),
+        }
+    }
+
+    /// Current state.
+    pub fn state(&self) -> ClientState {
+        self.state
+    }
+
+    /// Where requests go.
+    pub fn dest(&self) -> SocketAddr {
+        self.dest
+    }
+
+    /// The earliest instant this transaction needs [`ClientTx::on_timer`].
+    pub fn next_timer(&self) -> Instant {
+        self.retransmit_at
+            .map_or(self.deadline, |r| r.min(self.deadline))
+    }
+
+    /// A response with status `code` arrived.
+    pub fn on_response(&mut self, now: Instant, timers: &Timers, code: u16) -> Reaction {
+        use ClientState::*;
+        let provisional = code < 200;
+        match (self.state, self.invite) {
+            (Calling | Proceeding, _) if provisional => {
+                self.state = Proceeding;
+                // INVITE stops retransmitting; non-INVITE goes on at T2 (17.1.2.2).
+                self.retransmit_at = (!self.invite).then(|| now + timers.t2);
+                self.interval = timers.t2;
+                if self.invite {
+                    // Timer B only runs in Calling; the callee may ring for as long as it likes.
+                    self.deadline = now + Duration::from_secs(24 * 3600);
+                }
+                Reaction {
+                    deliver: true,
+                    ..Reaction::default()
+                }
+            }
+            (Calling | Proceeding, true) if code < 300 => {
+                self.enter(Accepted, now + timers.transaction_timeout());
+                Reaction {
+                    deliver: true,
+                    ..Reaction::default()
+                }
+            }
+            (Calling | Proceeding, true) => {
+                self.enter(Completed, now + timers.transaction_timeout());
+                Reaction {
+                    transmit: self.ack.clone(),
+                    deliver: true,
+                    ..Reaction::default()
+                }
+            }
+            (Calling | Proceeding, false) => {
+                self.enter(Completed, now + timers.t4);
+                Reaction {
+                    deliver: true,
+                    ..Reaction::default()
+                }
+            }
+            // A retransmitted 2xx: the dialog layer re-sends its ACK.
+            (Accepted, _) if (200..300).contains(&code) => Reaction {
+                deliver: true,
+                ..Reaction::default()
+            },
+            // A retransmitted non-2xx final: ACK again, tell no one.
+            (Completed, true) if code >= 300 => Reaction {
+                transmit: self.ack.clone(),
+                ..Reaction::default()
+            },
+            _ => Reaction::default(),
+        }
+    }
+
+    /// Timers due at `now` fire.
+    pub fn on_timer(&mut self, now: Instant, timers: &Timers) -> Reaction {
+        if now >= self.deadline {
+            let timed_out = matches!(self.state, ClientState::Calling | ClientState::Proceeding);
+            self.state = ClientState::Terminated;
+            return Reaction {
+                timed_out,
+                ..Reaction::default()
+            };
+        }
+        match self.retransmit_at {
+            Some(at) if now >= at => {
+                self.interval = timers.backoff(self.interval, !self.invite);
+                self.retransmit_at = Some(now + self.interval);
+                Reaction {
+                    transmit: Some(self.request.clone()),
+                    ..Reaction::default()
+                }
+            }
+            _ => Reaction::default(),
+        }
+    }
+
+    fn enter(&mut self, state: ClientState, deadline: Instant) {
+        self.state = state;
+        self.retransmit_at = None;
+        self.deadline = deadline;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tx(invite: bool) -> (ClientTx, Instant, Timers) {
+        let now = Instant::now();
+        let timers = Timers::default();
+        let dest = "127.0.0.1:5060".parse().unwrap();
+        (
+            ClientTx::new(
+                now,
+                &timers,
+                invite,
+                dest,
+                Bytes::from_static(b"INVITE"),
+                Some(Bytes::from_static(b"ACK")),
+            ),
+            now,
+            timers,
+        )
+    }
+
+    #[test]
+    fn invite_retransmits_with_doubling_intervals_until_timer_b() {
+        let (mut tx, start, timers) = tx(true);
+        let mut sent_at = Vec::new();
+        let mut now = start;
+        loop {
+            now = tx.next_timer();
+            let reaction = tx.on_timer(now, &timers);
+            if reaction.timed_out {
+                break;
+            }
+            assert!(reaction.transmit.is_some());
+            sent_at.push((now - start).as_millis());
+        }
+        // Timer A: 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s; Timer B at 32 s.
+        assert_eq!(sent_at, [500, 1500, 3500, 7500, 15500, 31500]);
+        assert_eq!((now - start).as_secs(), 32);
+        assert_eq!(tx.state(), ClientState::Terminated);
+    }
+
+    #[test]
+    fn non_invite_caps_retransmissions_at_t2() {
+        let (mut tx, start, timers) = tx(false);
+        let mut gaps = Vec::new();
+        let mut last = start;
+        for _ in 0..6 {
+            let now = tx.next_timer();
+            assert!(tx.on_timer(now, &timers).transmit.is_some());
+            gaps.push((now - last).as_millis());
+            last = now;
+        }
+        assert_eq!(gaps, [500, 1000, 2000, 4000, 4000, 4000]);
+    }
+
+    #[test]
+    fn provisional_stops_invite_retransmission_and_non_2xx_is_acked_again() {
+        let (mut tx, start, timers) = tx(true);
+        assert!(tx.on_response(start, &timers, 180).deliver);
+        assert_eq!(
+            tx.on_timer(start + Duration::from_secs(40), &timers),
+            Reaction::default()
+        );
+        let first = tx.on_response(start, &timers, 486);
+        assert_eq!(first.transmit.as_deref(), Some(&b"ACK"[..]));
+        assert!(first.deliver);
+        let again = tx.on_response(start, &timers, 486);
+        assert_eq!(again.transmit.as_deref(), Some(&b"ACK"[..]));
+        assert!(!again.deliver, "a retransmitted final is absorbed");
+    }
+
+    #[test]
+    fn retransmitted_2xx_reaches_the_dialog_in_accepted() {
+        let (mut tx, start, timers) = tx(true);
+        assert!(tx.on_response(start, &timers, 200).deliver);
+        assert_eq!(tx.state(), ClientState::Accepted);
+        assert!(tx.on_response(start, &timers, 200).deliver);
+        let end = tx.on_timer(start + timers.transaction_timeout(), &timers);
+        assert!(!end.timed_out);
+        assert_eq!(tx.state(), ClientState::Terminated);
+    }
+}
