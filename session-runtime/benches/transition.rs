@@ -107,7 +107,7 @@ fn generated(state: State, event: &Event) -> Option<State> {
 
 /// The caller's happy path, which all three engines implement.
 fn happy_path() -> Vec<(State, Event)> {
-    let sdp = Some("v=0\r\nm=audio 4000 RTP/AVP 0\r\n".to_owned());
+    let sdp = Some("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n".to_owned());
     vec![
         (
             State::Idle,
@@ -141,7 +141,7 @@ fn whole_table() -> Vec<(State, Event)> {
 }
 
 fn sample(kind: EventKind) -> Event {
-    let sdp = || Some("v=0\r\nm=audio 4000 RTP/AVP 0\r\n".to_owned());
+    let sdp = || Some("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n".to_owned());
     match kind {
         EventKind::Dial | EventKind::BlindTransfer => Event::Dial {
             target: "sip:x@127.0.0.1".into(),

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod interceptor;
 pub mod machine;
+pub mod media;
 pub mod registry;
 pub mod session;
 pub mod sip;

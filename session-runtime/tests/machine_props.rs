@@ -12,8 +12,8 @@ use session_runtime::session::SessionCore;
 fn sdp() -> impl Strategy<Value = Option<String>> {
     prop_oneof![
         Just(None),
-        Just(Some("v=0\r\nm=audio 4000 RTP/AVP 0 101\r\n".to_owned())),
-        Just(Some("v=0\r\nm=audio 4000 RTP/AVP 111\r\n".to_owned())),
+        Just(Some("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0 101\r\n".to_owned())),
+        Just(Some("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 111\r\n".to_owned())),
         ".{0,40}".prop_map(Some),
     ]
 }

@@ -41,7 +41,7 @@ async fn a_caller_session_runs_the_actions_of_each_transition_in_order() {
         .process_event(
             id,
             Event::Answered {
-                sdp: Some("v=0\r\nm=audio 4000 RTP/AVP 0\r\n".into()),
+                sdp: Some("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n".into()),
             },
         )
         .await
@@ -78,7 +78,7 @@ async fn a_callee_session_is_announced_and_answers_with_the_table_codes() {
         .process_event(
             id,
             Event::IncomingInvite {
-                sdp: Some("v=0\r\nm=audio 4000 RTP/AVP 8\r\n".into()),
+                sdp: Some("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8\r\n".into()),
             },
         )
         .await
@@ -111,7 +111,7 @@ async fn an_offer_without_a_common_codec_is_refused_with_488() {
         .process_event(
             id,
             Event::IncomingInvite {
-                sdp: Some("v=0\r\nm=audio 4000 RTP/AVP 111\r\n".into()),
+                sdp: Some("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 111\r\n".into()),
             },
         )
         .await

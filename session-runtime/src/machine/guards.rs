@@ -5,9 +5,6 @@
 
 use super::{Event, Guard};
 
-/// Audio payload types we can send and receive: PCMU (0) and PCMA (8).
-const SUPPORTED_PAYLOADS: [&str; 2] = ["0", "8"];
-
 /// Whether `guard` holds for `event`.
 #[inline]
 pub fn holds(guard: Guard, event: &Event) -> bool {
@@ -46,19 +43,9 @@ fn code_of(event: &Event) -> Option<u16> {
     }
 }
 
-/// True when an offer has no audio line (nothing to refuse) or its audio line lists a
-/// payload type we support.
+/// True when the offer parses and lists a codec we support (PCMU or PCMA).
 fn offers_supported_codec(sdp: &str) -> bool {
-    let mut audio = sdp
-        .lines()
-        .filter_map(|line| line.trim().strip_prefix("m=audio "));
-    audio.next().is_none_or(|media| {
-        // m=audio <port> <proto> <fmt> ...
-        media
-            .split_whitespace()
-            .skip(2)
-            .any(|pt| SUPPORTED_PAYLOADS.contains(&pt))
-    })
+    session_media::sdp::parse(sdp).is_ok_and(|offer| !offer.codecs().is_empty())
 }
 
 #[cfg(test)]
@@ -81,8 +68,8 @@ mod tests {
 
     #[test]
     fn offer_acceptable_wants_pcmu_or_pcma() {
-        let pcma = "v=0\r\nm=audio 4000 RTP/AVP 96 8\r\n";
-        let opus_only = "v=0\r\nm=audio 4000 RTP/AVP 111 9\r\n";
+        let pcma = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 96 8\r\n";
+        let opus_only = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 111 9\r\n";
         let offer = |sdp: &str| Event::IncomingInvite {
             sdp: Some(sdp.into()),
         };

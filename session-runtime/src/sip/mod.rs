@@ -5,6 +5,7 @@
 //! 5× the memory per call of SIPp's UAS, and it drops malformed requests before the
 //! application could answer them 400, so those layers are plain state machines here.
 
+pub mod dialog;
 pub mod headers;
 pub mod inbound;
 pub mod transaction;
