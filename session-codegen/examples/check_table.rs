@@ -21,10 +21,7 @@ fn main() -> ExitCode {
     };
     match session_codegen::compile(&source) {
         Ok(machine) if std::env::args().any(|a| a == "--rust") => {
-            let origin = session_codegen::generate::Origin {
-                display: path.clone(),
-                tracked: None,
-            };
+            let origin = session_codegen::generate::Origin { display: path.clone(), tracked: None };
             let tokens = session_codegen::generate::generate(&machine, &origin);
             match syn::parse2::<syn::File>(tokens) {
                 Ok(file) => print!("{}", prettyplease::unparse(&file)),
@@ -37,10 +34,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(errors) => {
-            eprintln!(
-                "{}",
-                session_codegen::diagnostic::render_all(&errors, &path)
-            );
+            eprintln!("{}", session_codegen::diagnostic::render_all(&errors, &path));
             ExitCode::FAILURE
         }
     }

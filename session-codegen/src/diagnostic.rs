@@ -46,11 +46,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic without a hint.
     pub fn new(loc: Loc, message: impl Into<String>) -> Self {
-        Self {
-            loc,
-            message: message.into(),
-            help: None,
-        }
+        Self { loc, message: message.into(), help: None }
     }
 
     /// Adds a hint on how to fix the problem.
@@ -74,9 +70,5 @@ impl Diagnostic {
 pub fn render_all(diagnostics: &[Diagnostic], file: &str) -> String {
     let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
     sorted.sort_by_key(|d| d.loc);
-    sorted
-        .iter()
-        .map(|d| d.render(file))
-        .collect::<Vec<_>>()
-        .join("\n")
+    sorted.iter().map(|d| d.render(file)).collect::<Vec<_>>().join("\n")
 }

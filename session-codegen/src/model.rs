@@ -75,9 +75,7 @@ impl Source {
     /// What the source means, for generated docs.
     pub fn doc(self) -> &'static str {
         match self {
-            Source::Command => {
-                "The application asked; refused commands return an invalid-state error."
-            }
+            Source::Command => "The application asked; refused commands return an invalid-state error.",
             Source::Request => "A SIP request from the peer; each needs an answer.",
             Source::Ack => "The ACK that completes an INVITE transaction; never answered.",
             Source::Response => "A SIP response to one of our requests.",
@@ -89,10 +87,7 @@ impl Source {
 
     /// The spelling used in the table.
     pub fn as_str(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(source, _)| *source == self)
-            .map_or("?", |(_, name)| name)
+        Self::ALL.iter().find(|(source, _)| *source == self).map_or("?", |(_, name)| name)
     }
 }
 
@@ -189,17 +184,12 @@ impl Machine {
 
     /// Transitions leaving `state` on `event`, in table order.
     pub fn arms(&self, state: usize, event: usize) -> impl Iterator<Item = &Transition> {
-        self.transitions
-            .iter()
-            .filter(move |t| t.from == state && t.event == event)
+        self.transitions.iter().filter(move |t| t.from == state && t.event == event)
     }
 
     /// The deliberate disposition of `(state, event)`, if listed.
     pub fn disposition(&self, state: usize, event: usize) -> Option<Disposition> {
-        self.unhandled
-            .iter()
-            .find(|u| u.state == state && u.event == event)
-            .map(|u| u.disposition)
+        self.unhandled.iter().find(|u| u.state == state && u.event == event).map(|u| u.disposition)
     }
 
     /// The fields of an action's input: those shared (same name and type) by every
@@ -220,12 +210,8 @@ impl Machine {
 
     /// The distinct events that trigger an action, in declaration order.
     pub fn action_triggers(&self, action: usize) -> Vec<usize> {
-        let mut events: Vec<usize> = self
-            .transitions
-            .iter()
-            .filter(|t| t.actions.contains(&action))
-            .map(|t| t.event)
-            .collect();
+        let mut events: Vec<usize> =
+            self.transitions.iter().filter(|t| t.actions.contains(&action)).map(|t| t.event).collect();
         events.sort_unstable();
         events.dedup();
         events

@@ -200,10 +200,7 @@ pub fn parse(source: &str) -> Result<RawTable, Diagnostic> {
         duplicate_keys: DuplicateKeyPolicy::PassThrough,
     };
     serde_saphyr::from_str_with_options(source, options).map_err(|error| {
-        let loc = error
-            .location()
-            .map(|l| Loc::from_location(&l))
-            .unwrap_or(Loc { line: 1, column: 1 });
+        let loc = error.location().map(|l| Loc::from_location(&l)).unwrap_or(Loc { line: 1, column: 1 });
         Diagnostic::new(loc, first_line(&error.to_string()))
     })
 }

@@ -40,11 +40,7 @@ pub fn dot(machine: &Machine) -> String {
         machine.name
     );
     for state in &machine.states {
-        let shape = if state.terminal {
-            " [peripheries=2]"
-        } else {
-            ""
-        };
+        let shape = if state.terminal { " [peripheries=2]" } else { "" };
         let _ = writeln!(out, "    {}{shape};", state.name);
     }
     for state in machine.states.iter().filter(|s| s.initial) {
@@ -52,11 +48,7 @@ pub fn dot(machine: &Machine) -> String {
     }
     for t in &machine.transitions {
         let (from, to) = (&machine.states[t.from].name, &machine.states[t.to].name);
-        let _ = writeln!(
-            out,
-            "    {from} -> {to} [label=\"{}\"];",
-            edge_label(machine, t)
-        );
+        let _ = writeln!(out, "    {from} -> {to} [label=\"{}\"];", edge_label(machine, t));
     }
     out.push_str("}\n");
     out
@@ -67,22 +59,14 @@ pub fn dot(machine: &Machine) -> String {
 pub fn listing(machine: &Machine) -> String {
     let mut out = String::new();
     for t in &machine.transitions {
-        let actions: Vec<&str> = t
-            .actions
-            .iter()
-            .map(|&a| machine.actions[a].name.as_str())
-            .collect();
+        let actions: Vec<&str> = t.actions.iter().map(|&a| machine.actions[a].name.as_str()).collect();
         let _ = writeln!(
             out,
             "{} --{}--> {}: {}",
             machine.states[t.from].name,
             edge_label(machine, t),
             machine.states[t.to].name,
-            if actions.is_empty() {
-                "-".to_owned()
-            } else {
-                actions.join(", ")
-            }
+            if actions.is_empty() { "-".to_owned() } else { actions.join(", ") }
         );
     }
     for (index, state) in machine.states.iter().enumerate() {

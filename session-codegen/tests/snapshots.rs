@@ -5,9 +5,8 @@ use session_codegen::generate::{Origin, generate};
 
 fn compile(path: &str) -> session_codegen::Machine {
     let source = std::fs::read_to_string(path).expect("table readable");
-    session_codegen::compile(&source).unwrap_or_else(|errors| {
-        panic!("{}", session_codegen::diagnostic::render_all(&errors, path))
-    })
+    session_codegen::compile(&source)
+        .unwrap_or_else(|errors| panic!("{}", session_codegen::diagnostic::render_all(&errors, path)))
 }
 
 #[test]
@@ -25,10 +24,7 @@ fn project_table_listing() {
 #[test]
 fn fixture_generated_code() {
     let machine = compile("tests/fixtures/door.yaml");
-    let origin = Origin {
-        display: "door.yaml".into(),
-        tracked: None,
-    };
+    let origin = Origin { display: "door.yaml".into(), tracked: None };
     let file = syn::parse2(generate(&machine, &origin)).expect("generated code parses");
     insta::assert_snapshot!(prettyplease::unparse(&file));
 }

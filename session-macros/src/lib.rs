@@ -24,9 +24,7 @@ use syn::LitStr;
 pub fn state_machine(input: TokenStream) -> TokenStream {
     let path = syn::parse_macro_input!(input as LitStr);
     expand(&path).unwrap_or_else(|message| {
-        let errors = message
-            .lines()
-            .map(|line| quote! { compile_error!(#line); });
+        let errors = message.lines().map(|line| quote! { compile_error!(#line); });
         quote! { #( #errors )* }.into()
     })
 }
@@ -41,12 +39,9 @@ fn expand(literal: &LitStr) -> Result<TokenStream, String> {
         )
     })?;
     let shown = shown_path(&path, &written);
-    let machine =
-        session_codegen::compile(&source).map_err(|errors| render_all(&errors, &shown))?;
-    let display = path.file_name().map_or_else(
-        || written.clone(),
-        |name| name.to_string_lossy().into_owned(),
-    );
+    let machine = session_codegen::compile(&source).map_err(|errors| render_all(&errors, &shown))?;
+    let display =
+        path.file_name().map_or_else(|| written.clone(), |name| name.to_string_lossy().into_owned());
     let origin = Origin {
         display,
         // `include_bytes!` resolves relative paths against the invoking file; give it
@@ -71,9 +66,7 @@ fn resolve(written: &str) -> PathBuf {
 /// so that `state_table.yaml:LINE:COL` is clickable; as written otherwise.
 fn shown_path(path: &std::path::Path, written: &str) -> String {
     let canonical = Some(absolute(path));
-    let cwd = std::env::current_dir()
-        .ok()
-        .and_then(|d| d.canonicalize().ok());
+    let cwd = std::env::current_dir().ok().and_then(|d| d.canonicalize().ok());
     match (canonical, cwd) {
         (Some(path), Some(cwd)) => match path.strip_prefix(&cwd) {
             Ok(relative) => relative.to_string_lossy().into_owned(),

@@ -64,9 +64,7 @@ impl Codec {
         if clock_rate != SAMPLE_RATE {
             return None;
         }
-        Codec::ALL
-            .into_iter()
-            .find(|c| c.rtpmap_name().eq_ignore_ascii_case(name))
+        Codec::ALL.into_iter().find(|c| c.rtpmap_name().eq_ignore_ascii_case(name))
     }
 
     /// Encodes one sample.

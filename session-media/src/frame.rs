@@ -31,9 +31,7 @@ impl AudioFrame {
 
     /// A frame of digital silence (all zeros).
     pub const fn silence() -> Self {
-        Self {
-            samples: [0; SAMPLES_PER_FRAME],
-        }
+        Self { samples: [0; SAMPLES_PER_FRAME] }
     }
 
     /// Builds a frame from up to 160 samples: shorter input is padded with
@@ -54,10 +52,7 @@ impl AudioFrame {
     /// assert!(AudioFrame::frames_from(&[]).is_empty());
     /// ```
     pub fn frames_from(samples: &[i16]) -> Vec<Self> {
-        samples
-            .chunks(SAMPLES_PER_FRAME)
-            .map(Self::from_samples)
-            .collect()
+        samples.chunks(SAMPLES_PER_FRAME).map(Self::from_samples).collect()
     }
 
     /// The 160 samples of this frame.
@@ -82,11 +77,7 @@ impl AudioFrame {
 
     /// Largest absolute sample value (saturating: `i16::MIN` counts as `i16::MAX`).
     pub fn peak(&self) -> i16 {
-        self.samples
-            .iter()
-            .map(|s| s.saturating_abs())
-            .max()
-            .unwrap_or(0)
+        self.samples.iter().map(|s| s.saturating_abs()).max().unwrap_or(0)
     }
 
     /// Root-mean-square level of the frame, in sample units.

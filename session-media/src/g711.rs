@@ -65,11 +65,7 @@ const fn ulaw_reconstruct(code: u8) -> i16 {
     let mantissa = c & 0x0F;
     // Middle of the quantisation interval, in 14-bit units, scaled to 16 bits.
     let magnitude = ((((mantissa << 1) + ULAW_BIAS) << segment) - ULAW_BIAS) << 2;
-    if c & 0x80 != 0 {
-        -magnitude as i16
-    } else {
-        magnitude as i16
-    }
+    if c & 0x80 != 0 { -magnitude as i16 } else { magnitude as i16 }
 }
 
 const fn build_ulaw_table() -> [i16; 256] {
@@ -123,17 +119,9 @@ const fn alaw_reconstruct(code: u8) -> i16 {
     let segment = (c >> 4) & 0x07;
     let quant = c & 0x0F;
     // Middle of the quantisation interval, in 13-bit units, scaled to 16 bits.
-    let magnitude13 = if segment == 0 {
-        (quant << 1) + 1
-    } else {
-        ((quant << 1) + 33) << (segment - 1)
-    };
+    let magnitude13 = if segment == 0 { (quant << 1) + 1 } else { ((quant << 1) + 33) << (segment - 1) };
     let magnitude = magnitude13 << 3;
-    if c & 0x80 != 0 {
-        magnitude as i16
-    } else {
-        -magnitude as i16
-    }
+    if c & 0x80 != 0 { magnitude as i16 } else { -magnitude as i16 }
 }
 
 const fn build_alaw_table() -> [i16; 256] {

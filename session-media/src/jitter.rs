@@ -166,10 +166,7 @@ impl<T> JitterBuffer<T> {
 
     /// Frames currently buffered.
     pub fn len(&self) -> usize {
-        self.slots
-            .values()
-            .filter(|s| matches!(s, Slot::Item(_)))
-            .count()
+        self.slots.values().filter(|s| matches!(s, Slot::Item(_))).count()
     }
 
     /// `true` when no frame is buffered.
@@ -242,8 +239,7 @@ impl<T> JitterBuffer<T> {
             outcome = PushOutcome::Resynced;
         }
         if ext < self.next {
-            let reordered_start =
-                !self.played_any && !self.playing && self.next - ext < self.capacity();
+            let reordered_start = !self.played_any && !self.playing && self.next - ext < self.capacity();
             if reordered_start {
                 self.next = ext;
             } else {

@@ -42,10 +42,7 @@
 
 // Network input must never panic: these are denied outside tests, and the
 // few places that need `expect` carry a local `allow` with the reason.
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 #![warn(missing_docs)]
 
 pub mod codec;

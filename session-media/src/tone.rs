@@ -75,10 +75,7 @@ pub fn goertzel(samples: &[i16], freq: f64, rate: u32) -> f64 {
 /// The candidate frequency with the most power in 8 kHz `samples`, and that
 /// power. `None` when there are no candidates.
 pub fn dominant_frequency(samples: &[i16], candidates: &[f64]) -> Option<(f64, f64)> {
-    candidates
-        .iter()
-        .map(|&f| (f, goertzel(samples, f, SAMPLE_RATE)))
-        .max_by(|a, b| a.1.total_cmp(&b.1))
+    candidates.iter().map(|&f| (f, goertzel(samples, f, SAMPLE_RATE))).max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
 #[cfg(test)]
@@ -92,10 +89,7 @@ mod tests {
         let joined: Vec<i16> = frames.iter().flat_map(|f| f.samples().to_vec()).collect();
         for (n, &s) in joined.iter().enumerate() {
             let ideal = 10_000.0 * (TAU * 440.0 * n as f64 / 8000.0).sin();
-            assert!(
-                (f64::from(s) - ideal).abs() <= 1.0,
-                "sample {n}: {s} vs {ideal}"
-            );
+            assert!((f64::from(s) - ideal).abs() <= 1.0, "sample {n}: {s} vs {ideal}");
         }
     }
 
@@ -103,15 +97,10 @@ mod tests {
     fn goertzel_edge_cases() {
         assert_eq!(goertzel(&[], 440.0, 8000), 0.0);
         assert_eq!(dominant_frequency(&[1, 2], &[]), None);
-        let tone: Vec<i16> = ToneGenerator::new(1000.0, 16_000)
-            .take(5)
-            .flat_map(|f| f.samples().to_vec())
-            .collect();
+        let tone: Vec<i16> =
+            ToneGenerator::new(1000.0, 16_000).take(5).flat_map(|f| f.samples().to_vec()).collect();
         let p = goertzel(&tone, 1000.0, 8000);
-        assert!(
-            (p - 8000.0f64.powi(2)).abs() / 8000.0f64.powi(2) < 0.01,
-            "power {p}"
-        );
+        assert!((p - 8000.0f64.powi(2)).abs() / 8000.0f64.powi(2) < 0.01, "power {p}");
     }
 
     #[test]
@@ -119,10 +108,8 @@ mod tests {
         let candidates: Vec<f64> = (300..=3400).step_by(10).map(f64::from).collect();
         let frames: Vec<AudioFrame> = ToneGenerator::new(440.0, 8000).take(50).collect();
         for codec in Codec::ALL {
-            let samples: Vec<i16> = frames
-                .iter()
-                .flat_map(|f| codec.decode(&codec.encode(f)).samples().to_vec())
-                .collect();
+            let samples: Vec<i16> =
+                frames.iter().flat_map(|f| codec.decode(&codec.encode(f)).samples().to_vec()).collect();
             let (freq, power) = dominant_frequency(&samples, &candidates).unwrap();
             assert_eq!(freq, 440.0, "{codec}");
             let runner_up = candidates

@@ -33,32 +33,21 @@ pub fn read_wav_from<R: Read>(reader: R) -> Result<Vec<AudioFrame>, WavError> {
     let mut reader = hound::WavReader::new(reader)?;
     let spec = reader.spec();
     if spec.channels == 0 || spec.sample_rate == 0 {
-        return Err(WavError::Unsupported(format!(
-            "{} channels at {} Hz",
-            spec.channels, spec.sample_rate
-        )));
+        return Err(WavError::Unsupported(format!("{} channels at {} Hz", spec.channels, spec.sample_rate)));
     }
     let interleaved: Vec<f32> = match spec.sample_format {
         hound::SampleFormat::Float => reader.samples::<f32>().collect::<Result<_, _>>()?,
         hound::SampleFormat::Int => {
             if !(1..=32).contains(&spec.bits_per_sample) {
-                return Err(WavError::Unsupported(format!(
-                    "{}-bit integer samples",
-                    spec.bits_per_sample
-                )));
+                return Err(WavError::Unsupported(format!("{}-bit integer samples", spec.bits_per_sample)));
             }
             let scale = 2f32.powi(i32::from(spec.bits_per_sample) - 1);
-            reader
-                .samples::<i32>()
-                .map(|s| s.map(|v| v as f32 / scale))
-                .collect::<Result<_, _>>()?
+            reader.samples::<i32>().map(|s| s.map(|v| v as f32 / scale)).collect::<Result<_, _>>()?
         }
     };
     let channels = usize::from(spec.channels);
-    let mono: Vec<f32> = interleaved
-        .chunks(channels)
-        .map(|c| c.iter().sum::<f32>() / c.len() as f32)
-        .collect();
+    let mono: Vec<f32> =
+        interleaved.chunks(channels).map(|c| c.iter().sum::<f32>() / c.len() as f32).collect();
     let resampled = resample_linear(&mono, spec.sample_rate, SAMPLE_RATE);
     let pcm: Vec<i16> = resampled
         .iter()
@@ -119,20 +108,14 @@ fn spec() -> hound::WavSpec {
 impl WavRecorder<BufWriter<File>> {
     /// Creates (or truncates) the file at `path`.
     pub fn create(path: impl AsRef<Path>) -> Result<Self, WavError> {
-        Ok(Self {
-            writer: hound::WavWriter::create(path, spec())?,
-            frames: 0,
-        })
+        Ok(Self { writer: hound::WavWriter::create(path, spec())?, frames: 0 })
     }
 }
 
 impl<W: Write + Seek> WavRecorder<W> {
     /// Records into any seekable writer.
     pub fn new(writer: W) -> Result<Self, WavError> {
-        Ok(Self {
-            writer: hound::WavWriter::new(writer, spec())?,
-            frames: 0,
-        })
+        Ok(Self { writer: hound::WavWriter::new(writer, spec())?, frames: 0 })
     }
 
     /// Appends one frame.
@@ -160,8 +143,6 @@ impl<W: Write + Seek> WavRecorder<W> {
 
 impl<W: Write + Seek> std::fmt::Debug for WavRecorder<W> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WavRecorder")
-            .field("frames", &self.frames)
-            .finish_non_exhaustive()
+        f.debug_struct("WavRecorder").field("frames", &self.frames).finish_non_exhaustive()
     }
 }

@@ -17,9 +17,7 @@ fn digits_round_trip_once_each_despite_duplicates() {
     for p in schedule.packets() {
         // Every packet twice; the schedule already repeats the end packet 3×.
         for _ in 0..2 {
-            if let Some(d) = rx
-                .receive(base.wrapping_add(p.timestamp_offset), p.marker, &p.payload)
-                .unwrap()
+            if let Some(d) = rx.receive(base.wrapping_add(p.timestamp_offset), p.marker, &p.payload).unwrap()
             {
                 got.push(d);
             }
@@ -27,20 +25,14 @@ fn digits_round_trip_once_each_despite_duplicates() {
     }
     // A late retransmission of the whole first digit changes nothing.
     for p in schedule.packets().iter().filter(|p| p.digit_index == 0) {
-        assert_eq!(
-            rx.receive(base.wrapping_add(p.timestamp_offset), p.marker, &p.payload),
-            Ok(None)
-        );
+        assert_eq!(rx.receive(base.wrapping_add(p.timestamp_offset), p.marker, &p.payload), Ok(None));
     }
     assert_eq!(got, DIGITS);
 }
 
 #[test]
 fn digits_round_trip_over_rtp() {
-    let cfg = DtmfConfig {
-        payload_type: 96,
-        ..DtmfConfig::default()
-    };
+    let cfg = DtmfConfig { payload_type: 96, ..DtmfConfig::default() };
     let schedule = DtmfSender::new(cfg).unwrap().schedule(DIGITS).unwrap();
     assert_eq!(schedule.payload_type(), 96);
     let mut tx = RtpSender::with_initial(77, 65530, 123);
@@ -69,15 +61,9 @@ fn end_packets_share_the_final_duration_and_timestamp() {
     let schedule = DtmfSender::default().schedule("#").unwrap();
     let p = schedule.packets();
     assert_eq!(p.len(), 8);
-    assert!(
-        p.iter()
-            .all(|x| x.timestamp_offset == 0 && x.event.volume == 10)
-    );
+    assert!(p.iter().all(|x| x.timestamp_offset == 0 && x.event.volume == 10));
     assert_eq!(p.iter().filter(|x| x.marker).count(), 1);
     let ends: Vec<_> = p.iter().filter(|x| x.event.end).collect();
     assert_eq!(ends.len(), 3);
-    assert!(
-        ends.iter()
-            .all(|x| x.event.duration == 800 && x.payload[..] == [11, 0x8A, 0x03, 0x20])
-    );
+    assert!(ends.iter().all(|x| x.event.duration == 800 && x.payload[..] == [11, 0x8A, 0x03, 0x20]));
 }

@@ -110,21 +110,9 @@ fn short_burst_plays_even_below_depth() {
 fn large_jump_resynchronises_without_counting_loss() {
     let mut jb = JitterBuffer::new(1);
     jb.push(100, 100);
-    assert_eq!(
-        jb.pop_frame(),
-        Playout::Frame {
-            seq: 100,
-            item: 100
-        }
-    );
+    assert_eq!(jb.pop_frame(), Playout::Frame { seq: 100, item: 100 });
     assert_eq!(jb.push(40_000, 1), PushOutcome::Resynced);
-    assert_eq!(
-        jb.pop_frame(),
-        Playout::Frame {
-            seq: 40_000,
-            item: 1
-        }
-    );
+    assert_eq!(jb.pop_frame(), Playout::Frame { seq: 40_000, item: 1 });
     assert_eq!(jb.stats().lost, 0);
 }
 

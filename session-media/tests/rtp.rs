@@ -24,10 +24,7 @@ fn sender_header_fields_and_timestamp_cadence() {
     let mut tx = RtpSender::with_initial(0xDEADBEEF, 65535, u32::MAX - 100);
     let a = tx.packetize(&AudioFrame::silence(), Codec::Pcma, true);
     let b = tx.packetize(&AudioFrame::silence(), Codec::Pcma, false);
-    assert_eq!(
-        header_fields(&a),
-        (2, true, 8, 65535, u32::MAX - 100, 0xDEADBEEF)
-    );
+    assert_eq!(header_fields(&a), (2, true, 8, 65535, u32::MAX - 100, 0xDEADBEEF));
     assert_eq!(header_fields(&b), (2, false, 8, 0, 59, 0xDEADBEEF));
     assert_eq!(a.len(), 172);
     assert_eq!(tx.stats().sent, 2);
@@ -54,44 +51,27 @@ fn frames_survive_the_round_trip_across_sequence_wrap() {
     for (i, f) in frames.iter().enumerate() {
         let dgram = tx.packetize(f, Codec::Pcmu, i == 0);
         let now = t0 + Duration::from_millis(20 * i as u64);
-        assert_eq!(
-            rx.receive(&dgram, now),
-            Received::Audio(PushOutcome::Queued)
-        );
+        assert_eq!(rx.receive(&dgram, now), Received::Audio(PushOutcome::Queued));
         out.push(rx.pop_frame());
     }
     for _ in 0..3 {
         out.push(rx.pop_frame());
     }
     let played: Vec<AudioFrame> = out.into_iter().filter_map(Playout::into_item).collect();
-    let expected: Vec<AudioFrame> = frames
-        .iter()
-        .map(|f| Codec::Pcmu.decode(&Codec::Pcmu.encode(f)))
-        .collect();
+    let expected: Vec<AudioFrame> =
+        frames.iter().map(|f| Codec::Pcmu.decode(&Codec::Pcmu.encode(f))).collect();
     assert_eq!(played, expected);
     let s = rx.stats();
-    assert_eq!(
-        (s.received, s.lost, s.late, s.duplicate, s.malformed),
-        (12, 0, 0, 0, 0)
-    );
+    assert_eq!((s.received, s.lost, s.late, s.duplicate, s.malformed), (12, 0, 0, 0, 0));
     assert_eq!(rx.remote_ssrc(), Some(1));
-    assert!(
-        rx.jitter() < Duration::from_millis(1),
-        "even pacing: {:?}",
-        rx.jitter()
-    );
-    assert_eq!(
-        rx.idle_for(t0 + Duration::from_secs(1)),
-        Some(Duration::from_millis(780))
-    );
+    assert!(rx.jitter() < Duration::from_millis(1), "even pacing: {:?}", rx.jitter());
+    assert_eq!(rx.idle_for(t0 + Duration::from_secs(1)), Some(Duration::from_millis(780)));
 }
 
 #[test]
 fn reordering_duplicates_and_loss_are_counted() {
     let mut tx = RtpSender::with_initial(9, 100, 0);
-    let d: Vec<_> = (0..6)
-        .map(|_| tx.packetize(&AudioFrame::silence(), Codec::Pcmu, false))
-        .collect();
+    let d: Vec<_> = (0..6).map(|_| tx.packetize(&AudioFrame::silence(), Codec::Pcmu, false)).collect();
     let now = Instant::now();
     let mut rx = RtpReceiver::with_depth(3);
     for i in [1usize, 0, 0, 3, 2, 5] {
@@ -107,20 +87,10 @@ fn reordering_duplicates_and_loss_are_counted() {
     let frame = |seq| Playout::Frame { seq, item: () };
     assert_eq!(
         &seqs[..6],
-        &[
-            frame(100),
-            frame(101),
-            frame(102),
-            frame(103),
-            Playout::Lost { seq: 104 },
-            frame(105)
-        ]
+        &[frame(100), frame(101), frame(102), frame(103), Playout::Lost { seq: 104 }, frame(105)]
     );
     assert_eq!(rx.receive(&d[4], now), Received::Audio(PushOutcome::Late));
-    assert_eq!(
-        rx.receive(&d[5], now),
-        Received::Audio(PushOutcome::Duplicate)
-    );
+    assert_eq!(rx.receive(&d[5], now), Received::Audio(PushOutcome::Duplicate));
     let s = rx.stats();
     assert_eq!((s.received, s.lost, s.late, s.duplicate), (8, 1, 1, 2));
 }
@@ -129,38 +99,20 @@ fn reordering_duplicates_and_loss_are_counted() {
 fn malformed_datagrams_are_counted_and_dropped() {
     let mut rx = RtpReceiver::new();
     let now = Instant::now();
-    assert_eq!(
-        rx.receive(&[], now),
-        Received::Malformed(RtpError::TooShort(0))
-    );
+    assert_eq!(rx.receive(&[], now), Received::Malformed(RtpError::TooShort(0)));
     let mut rtcp_like = vec![0x81, 200, 0, 6];
     rtcp_like.extend([0; 24]);
-    assert!(matches!(
-        rx.receive(&rtcp_like, now),
-        Received::Audio(_) | Received::Ignored { .. }
-    ));
+    assert!(matches!(rx.receive(&rtcp_like, now), Received::Audio(_) | Received::Ignored { .. }));
     let mut v1 = vec![0x40; 12];
     v1[1] = 0;
-    assert_eq!(
-        rx.receive(&v1, now),
-        Received::Malformed(RtpError::BadVersion(1))
-    );
+    assert_eq!(rx.receive(&v1, now), Received::Malformed(RtpError::BadVersion(1)));
     // Extension element claiming more bytes than exist (would panic in rtp 0.17).
-    let mut ext = vec![
-        0x90, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xBE, 0xDE, 0, 1, 0x2F, 0, 0, 0,
-    ];
-    assert!(matches!(
-        rx.receive(&ext, now),
-        Received::Malformed(RtpError::Truncated(_))
-    ));
+    let mut ext = vec![0x90, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xBE, 0xDE, 0, 1, 0x2F, 0, 0, 0];
+    assert!(matches!(rx.receive(&ext, now), Received::Malformed(RtpError::Truncated(_))));
     ext.truncate(14);
     assert!(matches!(rx.receive(&ext, now), Received::Malformed(_)));
     assert_eq!(rx.stats().malformed, 4);
-    assert_eq!(
-        rx.last_received(),
-        Some(now),
-        "the RTCP-shaped packet parsed as RTP"
-    );
+    assert_eq!(rx.last_received(), Some(now), "the RTCP-shaped packet parsed as RTP");
 }
 
 #[test]
@@ -170,9 +122,7 @@ fn unknown_payload_type_is_ignored_and_dtmf_is_reported() {
     let now = Instant::now();
     let cn = tx.packetize_payload(bytes::Bytes::from_static(&[40]), 13, false, 0);
     assert_eq!(rx.receive(&cn, now), Received::Ignored { payload_type: 13 });
-    let schedule = session_media::dtmf::DtmfSender::default()
-        .schedule("9")
-        .unwrap();
+    let schedule = session_media::dtmf::DtmfSender::default().schedule("9").unwrap();
     let start = tx.next_timestamp();
     let mut got = Vec::new();
     for p in schedule.packets() {
@@ -182,10 +132,7 @@ fn unknown_payload_type_is_ignored_and_dtmf_is_reported() {
     assert!(got[1..].iter().all(|r| *r == Received::DtmfRepeat));
     rx.set_telephone_event_pt(None);
     let p = &schedule.packets()[0];
-    assert_eq!(
-        rx.receive(&tx.packetize_dtmf(p, 101, start), now),
-        Received::Ignored { payload_type: 101 }
-    );
+    assert_eq!(rx.receive(&tx.packetize_dtmf(p, 101, start), now), Received::Ignored { payload_type: 101 });
     assert_eq!(rx.stats().ignored, 2);
 }
 
@@ -235,9 +182,7 @@ fn dtmf_between_audio_is_not_counted_as_audio_loss() {
     let mut tx = RtpSender::with_initial(3, 10, 0);
     let mut rx = RtpReceiver::with_depth(1);
     let now = Instant::now();
-    let schedule = session_media::dtmf::DtmfSender::default()
-        .schedule("5")
-        .unwrap();
+    let schedule = session_media::dtmf::DtmfSender::default().schedule("5").unwrap();
     let mut digits = Vec::new();
     let mut outs = Vec::new();
     for round in 0..3 {
@@ -257,12 +202,7 @@ fn dtmf_between_audio_is_not_counted_as_audio_loss() {
     }
     outs.extend((0..3).map(|_| rx.pop_frame()));
     assert_eq!(digits, vec!['5']);
-    assert_eq!(
-        outs.iter()
-            .filter(|p| matches!(p, Playout::Frame { .. }))
-            .count(),
-        3
-    );
+    assert_eq!(outs.iter().filter(|p| matches!(p, Playout::Frame { .. })).count(), 3);
     assert!(!outs.iter().any(Playout::is_lost));
     assert_eq!(rx.stats().lost, 0);
 }

@@ -4,9 +4,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use proptest::prelude::*;
 use session_media::Codec;
-use session_media::sdp::{
-    self, MediaDirection, SdpError, SdpSession, accept_answer, answer, parse,
-};
+use session_media::sdp::{self, MediaDirection, SdpError, SdpSession, accept_answer, answer, parse};
 
 const LOCAL: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 1));
 
@@ -102,10 +100,7 @@ fn softphone_offer_picks_first_supported_and_8k_telephone_event() {
     assert!(text.contains("m=audio 30000 RTP/AVP 8 100\r\n"), "{text}");
     assert!(text.contains("a=rtpmap:100 telephone-event/8000\r\n"));
     assert!(text.contains("a=fmtp:100 0-15\r\n"));
-    assert!(
-        text.contains("m=video 0 RTP/AVP 103\r\n"),
-        "video rejected: {text}"
-    );
+    assert!(text.contains("m=video 0 RTP/AVP 103\r\n"), "video rejected: {text}");
 
     // Our answer is itself valid SDP that the offerer can read back.
     let back = parse(&text).unwrap();
@@ -124,24 +119,16 @@ fn only_pcmu_supported_skips_pcma() {
 #[test]
 fn sendonly_offer_is_hold_and_answered_recvonly() {
     let m = parse(HOLD_SENDONLY).unwrap();
-    assert_eq!(
-        m.direction,
-        MediaDirection::SendOnly,
-        "media level overrides session"
-    );
+    assert_eq!(m.direction, MediaDirection::SendOnly, "media level overrides session");
     assert!(m.is_hold());
     assert_eq!(m.ptime, Some(20));
     let mut session = SdpSession::with_id(1, 1);
-    let (text, neg) = session
-        .answer(&m, LOCAL, 4000, &Codec::ALL, MediaDirection::SendRecv)
-        .unwrap();
+    let (text, neg) = session.answer(&m, LOCAL, 4000, &Codec::ALL, MediaDirection::SendRecv).unwrap();
     assert_eq!(neg.direction, MediaDirection::RecvOnly);
     assert!(neg.remote_hold);
     assert!(text.contains("a=recvonly\r\n"));
     // Holding ourselves while being held: inactive.
-    let (text, neg) = session
-        .answer(&m, LOCAL, 4000, &Codec::ALL, MediaDirection::SendOnly)
-        .unwrap();
+    let (text, neg) = session.answer(&m, LOCAL, 4000, &Codec::ALL, MediaDirection::SendOnly).unwrap();
     assert_eq!(neg.direction, MediaDirection::Inactive);
     assert!(text.contains("o=- 1 2 IN IP4"), "version bumped: {text}");
 }
@@ -150,11 +137,7 @@ fn sendonly_offer_is_hold_and_answered_recvonly() {
 fn null_connection_address_is_hold() {
     let m = parse(HOLD_NULL_ADDR).unwrap();
     assert!(m.null_address);
-    assert_eq!(
-        m.address,
-        IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-        "media-level c= wins"
-    );
+    assert_eq!(m.address, IpAddr::V4(Ipv4Addr::UNSPECIFIED), "media-level c= wins");
     assert_eq!(m.direction, MediaDirection::SendRecv);
     assert_eq!(m.effective_direction(), MediaDirection::SendOnly);
     assert!(m.is_hold());
@@ -174,22 +157,14 @@ fn no_common_codec_is_488() {
     assert_eq!(err.sip_status(), 488);
     // PCMA offered, only PCMU supported.
     let m = parse(HOLD_NULL_ADDR).unwrap();
-    assert_eq!(
-        answer(&m, LOCAL, 1, &[Codec::Pcmu])
-            .unwrap_err()
-            .sip_status(),
-        488
-    );
+    assert_eq!(answer(&m, LOCAL, 1, &[Codec::Pcmu]).unwrap_err().sip_status(), 488);
 }
 
 #[test]
 fn unusable_audio_is_488_with_reason() {
     let srtp = SIPP_UAC.replace("RTP/AVP", "RTP/SAVP");
     let err = parse(&srtp).unwrap_err();
-    assert!(
-        matches!(&err, SdpError::NoAudio(r) if r.contains("RTP/SAVP")),
-        "{err}"
-    );
+    assert!(matches!(&err, SdpError::NoAudio(r) if r.contains("RTP/SAVP")), "{err}");
     assert_eq!(err.sip_status(), 488);
     let disabled = SIPP_UAC.replace("audio 6000", "audio 0");
     assert!(matches!(parse(&disabled), Err(SdpError::NoAudio(_))));
@@ -201,35 +176,14 @@ fn unusable_audio_is_488_with_reason() {
 fn malformed_inputs_say_what_is_wrong() {
     let cases: &[(&str, &str)] = &[
         ("", "empty"),
-        (
-            "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n",
-            "no m= line",
-        ),
-        (
-            &SIPP_UAC.replace("audio 6000", "audio 70000"),
-            "port '70000'",
-        ),
+        ("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n", "no m= line"),
+        (&SIPP_UAC.replace("audio 6000", "audio 70000"), "port '70000'"),
         (&SIPP_UAC.replace("audio 6000", "audio x"), "port 'x'"),
-        (
-            &SIPP_UAC.replace("RTP/AVP 0", "RTP/AVP"),
-            "at least one format",
-        ),
-        (
-            &SIPP_UAC.replace("c=IN IP4 127.0.0.1\r\n", ""),
-            "no c= line",
-        ),
-        (
-            &SIPP_UAC.replace("c=IN IP4 127.0.0.1", "c=IN IP4 pbx.example"),
-            "not an IP",
-        ),
-        (
-            &SIPP_UAC.replace("RTP/AVP 0", "RTP/AVP 0 x"),
-            "not a payload type",
-        ),
-        (
-            &SIPP_UAC.replace("rtpmap:0 PCMU/8000", "rtpmap:0 PCMU"),
-            "a=rtpmap:0 PCMU",
-        ),
+        (&SIPP_UAC.replace("RTP/AVP 0", "RTP/AVP"), "at least one format"),
+        (&SIPP_UAC.replace("c=IN IP4 127.0.0.1\r\n", ""), "no c= line"),
+        (&SIPP_UAC.replace("c=IN IP4 127.0.0.1", "c=IN IP4 pbx.example"), "not an IP"),
+        (&SIPP_UAC.replace("RTP/AVP 0", "RTP/AVP 0 x"), "not a payload type"),
+        (&SIPP_UAC.replace("rtpmap:0 PCMU/8000", "rtpmap:0 PCMU"), "a=rtpmap:0 PCMU"),
         (&SIPP_UAC.replace("v=0", "v=1"), "syntax"),
         ("hello world", "no m= line"),
         (&SIPP_UAC.replace("s=-", "x=-"), "syntax"),
@@ -237,10 +191,7 @@ fn malformed_inputs_say_what_is_wrong() {
     for (text, needle) in cases {
         let err = parse(text).unwrap_err();
         assert_eq!(err.sip_status(), 400, "{err}");
-        assert!(
-            err.to_string().contains(needle),
-            "{err:?} should mention {needle:?}"
-        );
+        assert!(err.to_string().contains(needle), "{err:?} should mention {needle:?}");
     }
 }
 
@@ -271,14 +222,7 @@ fn offer_contents_and_versions() {
     assert_eq!(resume.direction, MediaDirection::SendRecv);
     assert_eq!(resume.session_id, 777);
 
-    let v6 = sdp::offer(
-        "::1".parse().unwrap(),
-        5,
-        &[Codec::Pcma],
-        MediaDirection::RecvOnly,
-        1,
-        1,
-    );
+    let v6 = sdp::offer("::1".parse().unwrap(), 5, &[Codec::Pcma], MediaDirection::RecvOnly, 1, 1);
     assert!(v6.contains("c=IN IP6 ::1\r\n"));
     let parsed = parse(&v6).unwrap();
     assert_eq!(parsed.payload_types, vec![8, 101]);

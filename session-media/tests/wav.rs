@@ -20,9 +20,7 @@ fn encode_wav(spec: hound::WavSpec, seconds: f64, freq: f64) -> Vec<u8> {
                 (hound::SampleFormat::Float, _) => w.write_sample(v as f32).unwrap(),
                 (_, 8) => w.write_sample((v * 127.0) as i8).unwrap(),
                 (_, 16) => w.write_sample((v * 32767.0) as i16).unwrap(),
-                (_, bits) => w
-                    .write_sample((v * f64::from((1 << (bits - 1)) - 1)) as i32)
-                    .unwrap(),
+                (_, bits) => w.write_sample((v * f64::from((1 << (bits - 1)) - 1)) as i32).unwrap(),
             }
         }
     }
@@ -35,11 +33,7 @@ fn spec(channels: u16, rate: u32, bits: u16, float: bool) -> hound::WavSpec {
         channels,
         sample_rate: rate,
         bits_per_sample: bits,
-        sample_format: if float {
-            hound::SampleFormat::Float
-        } else {
-            hound::SampleFormat::Int
-        },
+        sample_format: if float { hound::SampleFormat::Float } else { hound::SampleFormat::Int },
     }
 }
 
@@ -59,10 +53,7 @@ fn any_format_becomes_8k_mono_frames() {
         let (freq, _) = dominant_frequency(&samples, &candidates).unwrap();
         assert_eq!(freq, 600.0, "{s:?}");
         let peak = frames.iter().map(AudioFrame::peak).max().unwrap();
-        assert!(
-            (i32::from(peak) - expect_peak).abs() < 300,
-            "{s:?}: peak {peak}"
-        );
+        assert!((i32::from(peak) - expect_peak).abs() < 300, "{s:?}: peak {peak}");
     }
 }
 
@@ -94,13 +85,7 @@ fn bad_input_is_an_error_not_a_panic() {
 
 #[test]
 fn linear_resampling() {
-    assert_eq!(
-        resample_linear(&[0.0, 1.0], 8000, 16_000),
-        vec![0.0, 0.5, 1.0, 1.0]
-    );
-    assert_eq!(
-        resample_linear(&[0.0, 1.0, 2.0, 3.0], 16_000, 8000),
-        vec![0.0, 2.0]
-    );
+    assert_eq!(resample_linear(&[0.0, 1.0], 8000, 16_000), vec![0.0, 0.5, 1.0, 1.0]);
+    assert_eq!(resample_linear(&[0.0, 1.0, 2.0, 3.0], 16_000, 8000), vec![0.0, 2.0]);
     assert!(resample_linear(&[], 44_100, 8000).is_empty());
 }

@@ -30,33 +30,17 @@ impl Interpreter {
     fn load(path: &str) -> Self {
         let source = std::fs::read_to_string(path).expect("state_table.yaml readable");
         let machine = session_codegen::compile(&source).expect("valid table");
-        let state = |i: usize| {
-            State::ALL
-                .into_iter()
-                .find(|s| s.name() == machine.states[i].name)
-                .expect("state")
-        };
+        let state =
+            |i: usize| State::ALL.into_iter().find(|s| s.name() == machine.states[i].name).expect("state");
         let event = |i: usize| {
-            EventKind::ALL
-                .into_iter()
-                .find(|e| e.name() == machine.events[i].name)
-                .expect("event")
+            EventKind::ALL.into_iter().find(|e| e.name() == machine.events[i].name).expect("event")
         };
-        let guard = |i: usize| {
-            Guard::ALL
-                .into_iter()
-                .find(|g| g.name() == machine.guards[i].name)
-                .expect("guard")
-        };
+        let guard =
+            |i: usize| Guard::ALL.into_iter().find(|g| g.name() == machine.guards[i].name).expect("guard");
         let mut rows: HashMap<(State, EventKind), Vec<Row>> = HashMap::new();
         for t in &machine.transitions {
-            let row = Row {
-                guard: t.guard.map(|g| (guard(g.guard), g.negated)),
-                to: state(t.to),
-            };
-            rows.entry((state(t.from), event(t.event)))
-                .or_default()
-                .push(row);
+            let row = Row { guard: t.guard.map(|g| (guard(g.guard), g.negated)), to: state(t.to) };
+            rows.entry((state(t.from), event(t.event))).or_default().push(row);
         }
         // Guarded rows first, the unguarded fallback last, as the generated code does.
         for list in rows.values_mut() {
@@ -68,10 +52,7 @@ impl Interpreter {
     fn next(&self, state: State, event: &Event) -> Option<State> {
         let rows = self.rows.get(&(state, event.kind()))?;
         rows.iter()
-            .find(|r| {
-                r.guard
-                    .is_none_or(|(g, negated)| guards::holds(g, event) != negated)
-            })
+            .find(|r| r.guard.is_none_or(|(g, negated)| guards::holds(g, event) != negated))
             .map(|r| r.to)
     }
 }
@@ -85,11 +66,7 @@ fn hand_written(state: State, event: &Event) -> Option<State> {
             Some(State::RingingOutbound)
         }
         (State::Initiating | State::RingingOutbound, Event::Answered { .. }) => {
-            Some(if guards::holds(Guard::HasSdp, event) {
-                State::Active
-            } else {
-                State::Terminating
-            })
+            Some(if guards::holds(Guard::HasSdp, event) { State::Active } else { State::Terminating })
         }
         (State::Active, Event::Hangup) => Some(State::Terminating),
         (State::Active, Event::ByeReceived) => Some(State::Terminated),
@@ -107,21 +84,13 @@ fn generated(state: State, event: &Event) -> Option<State> {
 
 /// The caller's happy path, which all three engines implement.
 fn happy_path() -> Vec<(State, Event)> {
-    let sdp = Some("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n".to_owned());
+    let sdp = Some(
+        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n"
+            .to_owned(),
+    );
     vec![
-        (
-            State::Idle,
-            Event::Dial {
-                target: "sip:bob@127.0.0.1".into(),
-            },
-        ),
-        (
-            State::Initiating,
-            Event::Provisional {
-                code: 180,
-                sdp: None,
-            },
-        ),
+        (State::Idle, Event::Dial { target: "sip:bob@127.0.0.1".into() }),
+        (State::Initiating, Event::Provisional { code: 180, sdp: None }),
         (State::RingingOutbound, Event::Answered { sdp }),
         (State::Active, Event::Hangup),
         (State::Terminating, Event::ByeAnswered),
@@ -131,57 +100,38 @@ fn happy_path() -> Vec<(State, Event)> {
 
 /// Every listed transition, plus a dropped and a refused event.
 fn whole_table() -> Vec<(State, Event)> {
-    let mut work: Vec<(State, Event)> = TRANSITIONS
-        .iter()
-        .map(|t| (t.from, sample(t.event)))
-        .collect();
+    let mut work: Vec<(State, Event)> = TRANSITIONS.iter().map(|t| (t.from, sample(t.event))).collect();
     work.push((State::Active, Event::AckReceived { sdp: None }));
     work.push((State::Idle, Event::Hold));
     work
 }
 
 fn sample(kind: EventKind) -> Event {
-    let sdp = || Some("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n".to_owned());
+    let sdp = || {
+        Some("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n".to_owned())
+    };
     match kind {
-        EventKind::Dial | EventKind::BlindTransfer => Event::Dial {
-            target: "sip:x@127.0.0.1".into(),
-        },
+        EventKind::Dial | EventKind::BlindTransfer => Event::Dial { target: "sip:x@127.0.0.1".into() },
         EventKind::IncomingInvite => Event::IncomingInvite { sdp: sdp() },
         EventKind::Answered => Event::Answered { sdp: sdp() },
-        EventKind::Provisional => Event::Provisional {
-            code: 183,
-            sdp: sdp(),
-        },
+        EventKind::Provisional => Event::Provisional { code: 183, sdp: sdp() },
         EventKind::AckReceived => Event::AckReceived { sdp: None },
         EventKind::NotifyReceived => Event::NotifyReceived { code: 200 },
         EventKind::ReinviteFailed => Event::ReinviteFailed { code: 481 },
-        EventKind::Timeout => Event::Timeout {
-            timer: Timer::NoResponse,
-        },
+        EventKind::Timeout => Event::Timeout { timer: Timer::NoResponse },
         EventKind::DtmfReceived => Event::DtmfReceived { digit: '5' },
         EventKind::ByeReceived => Event::ByeReceived,
         EventKind::Hangup => Event::Hangup,
-        _ => Event::TransportError {
-            reason: "unreachable".into(),
-        },
+        _ => Event::TransportError { reason: "unreachable".into() },
     }
 }
 
-fn run(
-    c: &mut Criterion,
-    name: &str,
-    work: &[(State, Event)],
-    interpreter: &Interpreter,
-    with_hand: bool,
-) {
+fn run(c: &mut Criterion, name: &str, work: &[(State, Event)], interpreter: &Interpreter, with_hand: bool) {
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(work.len() as u64));
     group.bench_function("generated", |b| {
         b.iter(|| {
-            work.iter()
-                .map(|(s, e)| generated(black_box(*s), black_box(e)))
-                .filter(Option::is_some)
-                .count()
+            work.iter().map(|(s, e)| generated(black_box(*s), black_box(e))).filter(Option::is_some).count()
         })
     });
     group.bench_function("hashmap", |b| {
@@ -206,25 +156,16 @@ fn run(
 }
 
 fn benches(c: &mut Criterion) {
-    let interpreter =
-        Interpreter::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../state_table.yaml"));
+    let interpreter = Interpreter::load(concat!(env!("CARGO_MANIFEST_DIR"), "/../state_table.yaml"));
     let happy = happy_path();
     for (state, event) in &happy {
         let expected = hand_written(*state, event);
         assert_eq!(generated(*state, event), expected, "{state} on {event}");
-        assert_eq!(
-            interpreter.next(*state, event),
-            expected,
-            "{state} on {event}"
-        );
+        assert_eq!(interpreter.next(*state, event), expected, "{state} on {event}");
     }
     let whole = whole_table();
     for (state, event) in &whole {
-        assert_eq!(
-            generated(*state, event),
-            interpreter.next(*state, event),
-            "{state} on {event}"
-        );
+        assert_eq!(generated(*state, event), interpreter.next(*state, event), "{state} on {event}");
     }
     run(c, "happy_path", &happy, &interpreter, true);
     run(c, "whole_table", &whole, &interpreter, false);

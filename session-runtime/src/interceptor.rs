@@ -137,13 +137,7 @@ impl SignalingInterceptor {
         let is_invite = request.method.eq_ignore_ascii_case("INVITE");
         self.handlers
             .iter()
-            .map(|h| {
-                if is_invite {
-                    h.on_invite(request)
-                } else {
-                    h.on_request(request)
-                }
-            })
+            .map(|h| if is_invite { h.on_invite(request) } else { h.on_request(request) })
             .find(|d| *d != SignalingDecision::Defer)
             .unwrap_or(SignalingDecision::Accept)
     }
@@ -166,17 +160,10 @@ mod tests {
 
     #[test]
     fn the_default_accepts_and_the_first_decision_wins() {
-        assert_eq!(
-            SignalingInterceptor::new().handle(&invite()),
-            SignalingDecision::Accept
-        );
-        let chain = SignalingInterceptor::new()
-            .with(RejectAll(486))
-            .with(RejectAll(603));
+        assert_eq!(SignalingInterceptor::new().handle(&invite()), SignalingDecision::Accept);
+        let chain = SignalingInterceptor::new().with(RejectAll(486)).with(RejectAll(603));
         assert_eq!(chain.handle(&invite()), SignalingDecision::Reject(486));
-        let accept_first = SignalingInterceptor::new()
-            .with(DefaultSignalingHandler)
-            .with(RejectAll(603));
+        let accept_first = SignalingInterceptor::new().with(DefaultSignalingHandler).with(RejectAll(603));
         assert_eq!(accept_first.handle(&invite()), SignalingDecision::Accept);
     }
 

@@ -12,3 +12,7 @@ pub mod registry;
 pub mod session;
 pub mod sip;
 pub mod types;
+pub mod ua;
+
+pub use api::{Call, CallError, CallEvent, EndReason, SimplePeer};
+pub use machine::State;

@@ -109,10 +109,7 @@ mod tests {
         registry.map_dialog(SessionId(1), early.clone());
         registry.map_dialog(SessionId(1), confirmed.clone());
         assert_eq!(registry.get_session_by_dialog(&early), None);
-        assert_eq!(
-            registry.get_session_by_dialog(&confirmed),
-            Some(SessionId(1))
-        );
+        assert_eq!(registry.get_session_by_dialog(&confirmed), Some(SessionId(1)));
         assert_eq!(registry.get_dialog(SessionId(1)), Some(confirmed));
     }
 

@@ -50,10 +50,7 @@ pub struct DialogId {
 impl DialogId {
     /// A dialog id from its parts.
     pub fn new(call_id: impl Into<String>, local_tag: impl Into<String>) -> Self {
-        Self {
-            call_id: call_id.into(),
-            local_tag: local_tag.into(),
-        }
+        Self { call_id: call_id.into(), local_tag: local_tag.into() }
     }
 }
 

@@ -4,9 +4,7 @@
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use session_runtime::machine::executor::{self, Step};
-use session_runtime::machine::{
-    Event, EventKind, Guard, Outcome, State, TRANSITIONS, Timer, transition,
-};
+use session_runtime::machine::{Event, EventKind, Guard, Outcome, State, TRANSITIONS, Timer, transition};
 use session_runtime::session::SessionCore;
 
 fn sdp() -> impl Strategy<Value = Option<String>> {
@@ -53,12 +51,8 @@ fn event() -> impl Strategy<Value = Event> {
         Just(Event::ByeAnswered),
         Just(Event::ReferAccepted),
         code().prop_map(|code| Event::ReferFailed { code }),
-        prop_oneof![
-            Just(Timer::NoResponse),
-            Just(Timer::NoAck),
-            Just(Timer::NoAnswer)
-        ]
-        .prop_map(|timer| Event::Timeout { timer }),
+        prop_oneof![Just(Timer::NoResponse), Just(Timer::NoAck), Just(Timer::NoAnswer)]
+            .prop_map(|timer| Event::Timeout { timer }),
         text.prop_map(|reason| Event::TransportError { reason }),
         any::<char>().prop_map(|digit| Event::DtmfReceived { digit }),
     ]

@@ -13,12 +13,7 @@ async fn a_caller_session_runs_the_actions_of_each_transition_in_order() {
     let id = manager.create_session();
 
     let dial = manager
-        .process_event(
-            id,
-            Event::Dial {
-                target: "sip:bob@127.0.0.1:5060".into(),
-            },
-        )
+        .process_event(id, Event::Dial { target: "sip:bob@127.0.0.1:5060".into() })
         .await
         .expect("Idle takes Dial");
     assert_eq!(dial.state, State::Initiating);
@@ -26,9 +21,7 @@ async fn a_caller_session_runs_the_actions_of_each_transition_in_order() {
         dial.outputs,
         [
             Output::Media(Media::Prepare { offer: None }),
-            Output::Send(Request::Invite {
-                target: "sip:bob@127.0.0.1:5060".into()
-            }),
+            Output::Send(Request::Invite { target: "sip:bob@127.0.0.1:5060".into() }),
         ]
     );
     let note = lifecycle.recv().await.expect("a lifecycle notification");
@@ -48,24 +41,12 @@ async fn a_caller_session_runs_the_actions_of_each_transition_in_order() {
         .expect("Initiating takes a 2xx");
     assert_eq!(answered.state, State::Active);
     assert_eq!(answered.outputs[0], Output::Send(Request::Ack));
-    assert!(matches!(
-        answered.outputs[1],
-        Output::Media(Media::Remote { .. })
-    ));
+    assert!(matches!(answered.outputs[1], Output::Media(Media::Remote { .. })));
     assert_eq!(answered.outputs[2], Output::Media(Media::Start));
 
-    let bye = manager
-        .process_event(id, Event::ByeReceived)
-        .await
-        .expect("Active takes BYE");
+    let bye = manager.process_event(id, Event::ByeReceived).await.expect("Active takes BYE");
     assert_eq!(bye.state, State::Terminated);
-    assert_eq!(
-        bye.outputs[0],
-        Output::Respond {
-            to: Answering::Latest,
-            code: 200
-        }
-    );
+    assert_eq!(bye.outputs[0], Output::Respond { to: Answering::Latest, code: 200 });
     assert!(manager.terminate_session(id));
     assert!(manager.is_empty());
 }
@@ -84,21 +65,11 @@ async fn a_callee_session_is_announced_and_answers_with_the_table_codes() {
         .await
         .expect("Idle takes an acceptable INVITE");
     assert_eq!(invite.state, State::RingingInbound);
-    assert!(invite.outputs.contains(&Output::Respond {
-        to: Answering::Invite,
-        code: 180
-    }));
-    assert!(
-        invite
-            .outputs
-            .contains(&Output::Notify(Notice::IncomingCall))
-    );
+    assert!(invite.outputs.contains(&Output::Respond { to: Answering::Invite, code: 180 }));
+    assert!(invite.outputs.contains(&Output::Notify(Notice::IncomingCall)));
 
     // A re-INVITE while ringing is answered 500, as the table says.
-    let reinvite = manager
-        .process_event(id, Event::ReinviteReceived { sdp: None })
-        .await
-        .expect("answered");
+    let reinvite = manager.process_event(id, Event::ReinviteReceived { sdp: None }).await.expect("answered");
     assert_eq!(reinvite.step, Step::Respond(500));
     assert_eq!(reinvite.state, State::RingingInbound);
 }
@@ -117,34 +88,16 @@ async fn an_offer_without_a_common_codec_is_refused_with_488() {
         .await
         .expect("processed");
     assert_eq!(done.state, State::Failed);
-    assert_eq!(
-        done.outputs,
-        [Output::Respond {
-            to: Answering::Invite,
-            code: 488
-        }]
-    );
+    assert_eq!(done.outputs, [Output::Respond { to: Answering::Invite, code: 488 }]);
 }
 
 #[tokio::test]
 async fn commands_the_state_does_not_allow_are_errors_that_name_the_state() {
     let manager = SessionManager::new();
     let id = manager.create_session();
-    let error = manager
-        .process_event(id, Event::Hold)
-        .await
-        .expect_err("Idle cannot hold");
-    assert!(matches!(
-        error,
-        SessionError::Step(StepError::InvalidState {
-            state: State::Idle,
-            ..
-        })
-    ));
-    assert_eq!(
-        error.to_string(),
-        "`Hold` is not allowed while the call is Idle"
-    );
+    let error = manager.process_event(id, Event::Hold).await.expect_err("Idle cannot hold");
+    assert!(matches!(error, SessionError::Step(StepError::InvalidState { state: State::Idle, .. })));
+    assert_eq!(error.to_string(), "`Hold` is not allowed while the call is Idle");
     assert_eq!(manager.state(id).await, Some(State::Idle));
 }
 
@@ -153,9 +106,6 @@ async fn unknown_sessions_are_reported() {
     let manager = SessionManager::new();
     let id = manager.create_session();
     manager.terminate_session(id);
-    let error = manager
-        .process_event(id, Event::Hangup)
-        .await
-        .expect_err("gone");
+    let error = manager.process_event(id, Event::Hangup).await.expect_err("gone");
     assert!(matches!(error, SessionError::NotFound(gone) if gone == id));
 }

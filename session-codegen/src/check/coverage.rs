@@ -20,30 +20,21 @@ pub fn check(machine: &Machine, errors: &mut Vec<Diagnostic>) {
 fn listed_once(machine: &Machine, errors: &mut Vec<Diagnostic>) {
     for (i, u) in machine.unhandled.iter().enumerate() {
         let (state, event) = (&machine.states[u.state].name, &machine.events[u.event].name);
-        if let Some(earlier) = machine.unhandled[..i]
-            .iter()
-            .find(|e| e.state == u.state && e.event == u.event)
+        if let Some(earlier) =
+            machine.unhandled[..i].iter().find(|e| e.state == u.state && e.event == u.event)
         {
             errors.push(
-                Diagnostic::new(
-                    u.loc,
-                    format!("`{event}` in `{state}` is listed twice under `unhandled`"),
-                )
-                .help(format!("it is already listed at {}", earlier.loc)),
+                Diagnostic::new(u.loc, format!("`{event}` in `{state}` is listed twice under `unhandled`"))
+                    .help(format!("it is already listed at {}", earlier.loc)),
             );
         }
         if let Some(t) = machine.arms(u.state, u.event).next() {
             errors.push(
                 Diagnostic::new(
                     u.loc,
-                    format!(
-                        "`{event}` in `{state}` is listed under `unhandled` but has a transition"
-                    ),
+                    format!("`{event}` in `{state}` is listed under `unhandled` but has a transition"),
                 )
-                .help(format!(
-                    "the transition is at {}; remove one of the two",
-                    t.loc
-                )),
+                .help(format!("the transition is at {}; remove one of the two", t.loc)),
             );
         }
     }
@@ -70,11 +61,7 @@ fn completeness(machine: &Machine, errors: &mut Vec<Diagnostic>) {
             errors.push(
                 Diagnostic::new(
                     state.loc,
-                    format!(
-                        "state `{}` does not say what happens on: {}",
-                        state.name,
-                        missing.join(", ")
-                    ),
+                    format!("state `{}` does not say what happens on: {}", state.name, missing.join(", ")),
                 )
                 .help("add a transition, or list the event under `unhandled` (ignore, reject or respond)"),
             );
@@ -110,46 +97,29 @@ fn unused(machine: &Machine, errors: &mut Vec<Diagnostic>) {
             errors.push(
                 Diagnostic::new(
                     event.loc,
-                    format!(
-                        "event `{}` is declared but no transition uses it",
-                        event.name
-                    ),
+                    format!("event `{}` is declared but no transition uses it", event.name),
                 )
                 .help("remove it, or add the transition that handles it"),
             );
         }
     }
     for (index, action) in machine.actions.iter().enumerate() {
-        if !machine
-            .transitions
-            .iter()
-            .any(|t| t.actions.contains(&index))
-        {
+        if !machine.transitions.iter().any(|t| t.actions.contains(&index)) {
             errors.push(
                 Diagnostic::new(
                     action.loc,
-                    format!(
-                        "action `{}` is declared but no transition runs it",
-                        action.name
-                    ),
+                    format!("action `{}` is declared but no transition runs it", action.name),
                 )
                 .help("remove it, or add it to a transition's `actions`"),
             );
         }
     }
     for (index, guard) in machine.guards.iter().enumerate() {
-        if !machine
-            .transitions
-            .iter()
-            .any(|t| t.guard.is_some_and(|g| g.guard == index))
-        {
+        if !machine.transitions.iter().any(|t| t.guard.is_some_and(|g| g.guard == index)) {
             errors.push(
                 Diagnostic::new(
                     guard.loc,
-                    format!(
-                        "guard `{}` is declared but no transition uses it",
-                        guard.name
-                    ),
+                    format!("guard `{}` is declared but no transition uses it", guard.name),
                 )
                 .help("remove it, or use it in a transition's `guard`"),
             );

@@ -52,35 +52,18 @@ pub fn declare(raw: &RawTable, errors: &mut Vec<Diagnostic>) -> Declared {
     method_collisions(&actions, errors);
     let guards = items(&raw.guards.0);
 
-    Declared {
-        states,
-        events,
-        actions,
-        guards,
-        state_names,
-        event_names,
-        action_names,
-        guard_names,
-    }
+    Declared { states, events, actions, guards, state_names, event_names, action_names, guard_names }
 }
 
 /// Entries without repeated names (a repeat is already reported by [`Symbols::declare`]).
-fn first_of_each<V>(
-    entries: &[(crate::parse::Name, V)],
-) -> impl Iterator<Item = &(crate::parse::Name, V)> {
+fn first_of_each<V>(entries: &[(crate::parse::Name, V)]) -> impl Iterator<Item = &(crate::parse::Name, V)> {
     let mut seen = std::collections::HashSet::new();
-    entries
-        .iter()
-        .filter(move |(name, _)| seen.insert(name.value.as_str()))
+    entries.iter().filter(move |(name, _)| seen.insert(name.value.as_str()))
 }
 
 fn items(entries: &[(crate::parse::Name, serde_saphyr::Spanned<String>)]) -> Vec<Item> {
     first_of_each(entries)
-        .map(|(name, doc)| Item {
-            name: name.value.clone(),
-            doc: doc.value.clone(),
-            loc: Loc::of(name),
-        })
+        .map(|(name, doc)| Item { name: name.value.clone(), doc: doc.value.clone(), loc: Loc::of(name) })
         .collect()
 }
 
@@ -91,11 +74,8 @@ fn source(raw: &serde_saphyr::Spanned<String>, errors: &mut Vec<Diagnostic>) -> 
         None => {
             let valid: Vec<&str> = Source::ALL.iter().map(|(_, name)| *name).collect();
             errors.push(
-                Diagnostic::new(
-                    Loc::of(raw),
-                    format!("unknown event source `{}`", raw.value),
-                )
-                .help(format!("use one of: {}", valid.join(", "))),
+                Diagnostic::new(Loc::of(raw), format!("unknown event source `{}`", raw.value))
+                    .help(format!("use one of: {}", valid.join(", "))),
             );
             Source::Command
         }
@@ -116,11 +96,8 @@ fn fields(
         }
         if let Some(first) = seen.insert(&name.value, loc) {
             errors.push(
-                Diagnostic::new(
-                    loc,
-                    format!("duplicate field `{}` in event `{event}`", name.value),
-                )
-                .help(format!("first declared at {first}")),
+                Diagnostic::new(loc, format!("duplicate field `{}` in event `{event}`", name.value))
+                    .help(format!("first declared at {first}")),
             );
             continue;
         }
@@ -130,10 +107,7 @@ fn fields(
                     .help("write a type such as `String`, `u16` or `Option<String>`"),
             );
         }
-        fields.push(Field {
-            name: name.value.clone(),
-            ty: ty.value.clone(),
-        });
+        fields.push(Field { name: name.value.clone(), ty: ty.value.clone() });
     }
     fields
 }

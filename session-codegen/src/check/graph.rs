@@ -24,20 +24,13 @@ pub fn check(machine: &Machine, errors: &mut Vec<Diagnostic>) {
             );
         }
     }
-    let terminals: Vec<usize> = (0..machine.states.len())
-        .filter(|&s| machine.states[s].terminal)
-        .collect();
+    let terminals: Vec<usize> = (0..machine.states.len()).filter(|&s| machine.states[s].terminal).collect();
     let backward = closure(machine, &terminals, |t| (t.to, t.from));
     for (index, state) in machine.states.iter().enumerate() {
         if forward[index] && !backward[index] {
             errors.push(
-                Diagnostic::new(
-                    state.loc,
-                    format!("no terminal state can be reached from `{}`", state.name),
-                )
-                .help(
-                    "a call stuck here could never end; add a transition towards a terminal state",
-                ),
+                Diagnostic::new(state.loc, format!("no terminal state can be reached from `{}`", state.name))
+                    .help("a call stuck here could never end; add a transition towards a terminal state"),
             );
         }
     }

@@ -29,11 +29,7 @@ pub fn check(raw: &RawTable) -> Result<Machine, Vec<Diagnostic>> {
     rules::check(&machine, &mut errors);
     coverage::check(&machine, &mut errors);
     graph::check(&machine, &mut errors);
-    if errors.is_empty() {
-        Ok(machine)
-    } else {
-        Err(sorted(errors))
-    }
+    if errors.is_empty() { Ok(machine) } else { Err(sorted(errors)) }
 }
 
 fn sorted(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {

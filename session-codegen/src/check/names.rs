@@ -20,11 +20,7 @@ impl Symbols {
         names: impl IntoIterator<Item = &'a Name>,
         errors: &mut Vec<Diagnostic>,
     ) -> Self {
-        let mut symbols = Self {
-            kind,
-            names: Vec::new(),
-            index: HashMap::new(),
-        };
+        let mut symbols = Self { kind, names: Vec::new(), index: HashMap::new() };
         let mut first_seen: HashMap<String, Loc> = HashMap::new();
         for name in names {
             let loc = Loc::of(name);
@@ -39,9 +35,7 @@ impl Symbols {
                 continue;
             }
             first_seen.insert(name.value.clone(), loc);
-            symbols
-                .index
-                .insert(name.value.clone(), symbols.names.len());
+            symbols.index.insert(name.value.clone(), symbols.names.len());
             symbols.names.push(name.value.clone());
         }
         symbols
@@ -79,21 +73,12 @@ fn nearest<'a>(name: &str, candidates: &'a [String]) -> Option<&'a str> {
 /// Checks that `name` can be an enum variant: a Rust identifier in UpperCamelCase.
 pub fn type_name(kind: &str, name: &str, loc: Loc) -> Result<(), Diagnostic> {
     if syn::parse_str::<syn::Ident>(name).is_err() {
-        return Err(Diagnostic::new(
-            loc,
-            format!("{kind} name `{name}` is not a valid Rust identifier"),
-        )
-        .help("use letters, digits and `_`, starting with a letter, and no keyword"));
+        return Err(Diagnostic::new(loc, format!("{kind} name `{name}` is not a valid Rust identifier"))
+            .help("use letters, digits and `_`, starting with a letter, and no keyword"));
     }
     if !name.starts_with(|c: char| c.is_ascii_uppercase()) || name.contains('_') {
-        return Err(
-            Diagnostic::new(loc, format!("{kind} name `{name}` is not UpperCamelCase")).help(
-                format!(
-                    "it becomes an enum variant; write it like `{}`",
-                    heck::AsUpperCamelCase(name)
-                ),
-            ),
-        );
+        return Err(Diagnostic::new(loc, format!("{kind} name `{name}` is not UpperCamelCase"))
+            .help(format!("it becomes an enum variant; write it like `{}`", heck::AsUpperCamelCase(name))));
     }
     Ok(())
 }
@@ -102,11 +87,8 @@ pub fn type_name(kind: &str, name: &str, loc: Loc) -> Result<(), Diagnostic> {
 pub fn field_name(name: &str, loc: Loc) -> Result<(), Diagnostic> {
     let is_ident = syn::parse_str::<syn::Ident>(name).is_ok();
     if !is_ident || name.chars().any(|c| c.is_ascii_uppercase()) {
-        return Err(Diagnostic::new(
-            loc,
-            format!("field name `{name}` is not a snake_case Rust identifier"),
-        )
-        .help(format!("write it like `{}`", heck::AsSnakeCase(name))));
+        return Err(Diagnostic::new(loc, format!("field name `{name}` is not a snake_case Rust identifier"))
+            .help(format!("write it like `{}`", heck::AsSnakeCase(name))));
     }
     Ok(())
 }

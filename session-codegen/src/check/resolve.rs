@@ -10,19 +10,10 @@ pub fn resolve(raw: &RawTable, declared: Declared, errors: &mut Vec<Diagnostic>)
     let mut transitions = Vec::new();
     for raw_t in &raw.transitions {
         let event = keep(errors, declared.event_names.resolve(&raw_t.on));
-        let to = raw_t
-            .to
-            .as_ref()
-            .map(|to| keep(errors, declared.state_names.resolve(to)));
-        let guard = raw_t
-            .guard
-            .as_ref()
-            .map(|g| keep(errors, guard_ref(&declared, g)));
-        let actions: Vec<Option<usize>> = raw_t
-            .actions
-            .iter()
-            .map(|a| keep(errors, declared.action_names.resolve(a)))
-            .collect();
+        let to = raw_t.to.as_ref().map(|to| keep(errors, declared.state_names.resolve(to)));
+        let guard = raw_t.guard.as_ref().map(|g| keep(errors, guard_ref(&declared, g)));
+        let actions: Vec<Option<usize>> =
+            raw_t.actions.iter().map(|a| keep(errors, declared.action_names.resolve(a))).collect();
         for from in &raw_t.from.0 {
             let from = keep(errors, declared.state_names.resolve(from));
             let to = to.unwrap_or(from);
@@ -39,32 +30,19 @@ pub fn resolve(raw: &RawTable, declared: Declared, errors: &mut Vec<Diagnostic>)
         }
     }
 
-    let must_handle = raw
-        .must_handle
-        .iter()
-        .filter_map(|e| keep(errors, declared.event_names.resolve(e)))
-        .collect();
+    let must_handle =
+        raw.must_handle.iter().filter_map(|e| keep(errors, declared.event_names.resolve(e))).collect();
 
     let mut unhandled = Vec::new();
     for group in &raw.unhandled {
-        let states: Vec<usize> = group
-            .states
-            .0
-            .iter()
-            .filter_map(|s| keep(errors, declared.state_names.resolve(s)))
-            .collect();
+        let states: Vec<usize> =
+            group.states.0.iter().filter_map(|s| keep(errors, declared.state_names.resolve(s))).collect();
         let listed = group
             .ignore
             .iter()
             .map(|e| (e, Disposition::Ignore))
             .chain(group.reject.iter().map(|e| (e, Disposition::Reject)))
-            .chain(
-                group
-                    .respond
-                    .0
-                    .iter()
-                    .map(|(e, code)| (e, Disposition::Respond(code.value))),
-            );
+            .chain(group.respond.0.iter().map(|(e, code)| (e, Disposition::Respond(code.value))));
         for (name, disposition) in listed {
             let Some(event) = keep(errors, declared.event_names.resolve(name)) else {
                 continue;
@@ -75,12 +53,7 @@ pub fn resolve(raw: &RawTable, declared: Declared, errors: &mut Vec<Diagnostic>)
                 continue;
             }
             for &state in &states {
-                unhandled.push(Unhandled {
-                    state,
-                    event,
-                    disposition,
-                    loc: Loc::of(name),
-                });
+                unhandled.push(Unhandled { state, event, disposition, loc: Loc::of(name) });
             }
         }
     }
@@ -107,14 +80,7 @@ fn guard_ref(declared: &Declared, raw: &Name) -> Result<GuardRef, Diagnostic> {
     let loc = Loc::of(raw);
     let text = raw.value.trim();
     let (negated, name, loc) = match text.strip_prefix('!') {
-        Some(rest) => (
-            true,
-            rest.trim_start(),
-            Loc {
-                column: loc.column + 1,
-                ..loc
-            },
-        ),
+        Some(rest) => (true, rest.trim_start(), Loc { column: loc.column + 1, ..loc }),
         None => (false, text, loc),
     };
     let guard = declared.guard_names.lookup(name, loc)?;
@@ -128,33 +94,23 @@ fn fits(name: &Name, source: Source, disposition: Disposition) -> Result<(), Dia
     let event = &name.value;
     match (source, disposition) {
         (Source::Command, Disposition::Reject) => Ok(()),
-        (Source::Command, _) => Err(Diagnostic::new(
-            loc,
-            format!("command event `{event}` can only be listed under `reject`"),
-        )
-        .help(
-            "an application call must not vanish: the API refuses it with an invalid-state error",
-        )),
+        (Source::Command, _) => {
+            Err(Diagnostic::new(loc, format!("command event `{event}` can only be listed under `reject`"))
+                .help("an application call must not vanish: the API refuses it with an invalid-state error"))
+        }
         (Source::Request, Disposition::Respond(code)) if (300..=699).contains(&code) => Ok(()),
-        (Source::Request, Disposition::Respond(code)) => Err(Diagnostic::new(
-            loc,
-            format!("`{code}` is not a final non-2xx SIP status for `{event}`"),
-        )
-        .help("use a code from 300 to 699, e.g. 481, 488 or 491")),
-        (Source::Request, _) => Err(Diagnostic::new(
-            loc,
-            format!("request event `{event}` can only be listed under `respond`"),
-        )
-        .help(
-            "a SIP request needs an answer: give the status code, e.g. `respond: { Event: 491 }`",
-        )),
+        (Source::Request, Disposition::Respond(code)) => {
+            Err(Diagnostic::new(loc, format!("`{code}` is not a final non-2xx SIP status for `{event}`"))
+                .help("use a code from 300 to 699, e.g. 481, 488 or 491"))
+        }
+        (Source::Request, _) => {
+            Err(Diagnostic::new(loc, format!("request event `{event}` can only be listed under `respond`"))
+                .help("a SIP request needs an answer: give the status code, e.g. `respond: { Event: 491 }`"))
+        }
         (_, Disposition::Ignore) => Ok(()),
         (_, _) => Err(Diagnostic::new(
             loc,
-            format!(
-                "{} event `{event}` can only be listed under `ignore`",
-                source.as_str()
-            ),
+            format!("{} event `{event}` can only be listed under `ignore`", source.as_str()),
         )
         .help("only commands are rejected and only requests are answered")),
     }

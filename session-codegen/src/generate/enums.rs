@@ -19,58 +19,23 @@ pub fn generate(machine: &Machine, origin: &Origin) -> TokenStream {
             })
             .collect()
     };
-    let states = variants(
-        &mut machine
-            .states
-            .iter()
-            .map(|s| (s.name.as_str(), s.doc.as_deref(), s.loc.line)),
-    );
-    let kinds = variants(
-        &mut machine
-            .events
-            .iter()
-            .map(|e| (e.name.as_str(), e.doc.as_deref(), e.loc.line)),
-    );
-    let actions = variants(
-        &mut machine
-            .actions
-            .iter()
-            .map(|a| (a.name.as_str(), Some(a.doc.as_str()), a.loc.line)),
-    );
-    let guards = variants(
-        &mut machine
-            .guards
-            .iter()
-            .map(|g| (g.name.as_str(), Some(g.doc.as_str()), g.loc.line)),
-    );
+    let states =
+        variants(&mut machine.states.iter().map(|s| (s.name.as_str(), s.doc.as_deref(), s.loc.line)));
+    let kinds = variants(&mut machine.events.iter().map(|e| (e.name.as_str(), e.doc.as_deref(), e.loc.line)));
+    let actions =
+        variants(&mut machine.actions.iter().map(|a| (a.name.as_str(), Some(a.doc.as_str()), a.loc.line)));
+    let guards =
+        variants(&mut machine.guards.iter().map(|g| (g.name.as_str(), Some(g.doc.as_str()), g.loc.line)));
 
-    let state_enum = unit_enum(
-        "State",
-        &format!("The states of a `{}`, from `{file}`.", machine.name),
-        &states,
-    );
-    let terminal: Vec<_> = machine
-        .states
-        .iter()
-        .filter(|s| s.terminal)
-        .map(|s| ident(&s.name))
-        .collect();
+    let state_enum =
+        unit_enum("State", &format!("The states of a `{}`, from `{file}`.", machine.name), &states);
+    let terminal: Vec<_> = machine.states.iter().filter(|s| s.terminal).map(|s| ident(&s.name)).collect();
     let initial = ident(&machine.states[machine.initial()].name);
-    let kind_enum = unit_enum(
-        "EventKind",
-        "The kind of an [`Event`], without its payload.",
-        &kinds,
-    );
-    let action_enum = unit_enum(
-        "Action",
-        &format!("The actions a transition can run, from `{file}`."),
-        &actions,
-    );
-    let guard_enum = unit_enum(
-        "Guard",
-        &format!("The conditions a transition can test, from `{file}`."),
-        &guards,
-    );
+    let kind_enum = unit_enum("EventKind", "The kind of an [`Event`], without its payload.", &kinds);
+    let action_enum =
+        unit_enum("Action", &format!("The actions a transition can run, from `{file}`."), &actions);
+    let guard_enum =
+        unit_enum("Guard", &format!("The conditions a transition can test, from `{file}`."), &guards);
     let sources = Source::ALL.map(|(source, _)| {
         let (name, docs) = (ident(&format!("{source:?}")), doc(source.doc()));
         quote! { #docs #name }
@@ -85,10 +50,7 @@ pub fn generate(machine: &Machine, origin: &Origin) -> TokenStream {
             quote! { #docs #name }
         } else {
             let names = e.fields.iter().map(|f| ident(&f.name));
-            let types = e
-                .fields
-                .iter()
-                .map(|f| syn::parse_str::<syn::Type>(&f.ty).expect("checked"));
+            let types = e.fields.iter().map(|f| syn::parse_str::<syn::Type>(&f.ty).expect("checked"));
             quote! { #docs #name { #( #names: #types ),* } }
         }
     });

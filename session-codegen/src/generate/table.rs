@@ -34,10 +34,7 @@ pub fn generate(machine: &Machine, origin: &Origin) -> TokenStream {
     });
     let transition_count = machine.transitions.len();
     let unhandled = machine.unhandled.iter().map(|u| {
-        let (state, event) = (
-            ident(&machine.states[u.state].name),
-            ident(&machine.events[u.event].name),
-        );
+        let (state, event) = (ident(&machine.states[u.state].name), ident(&machine.events[u.event].name));
         let disposition = disposition(u.disposition);
         quote! { (State::#state, EventKind::#event, #disposition) }
     });
@@ -46,11 +43,7 @@ pub fn generate(machine: &Machine, origin: &Origin) -> TokenStream {
     let dot = render::dot(machine);
     let line_doc = super::doc(&format!("Line of the transition in `{file}`."));
     let unused_guard = machine.guards.is_empty().then(|| quote! { let _ = guard; });
-    let arms = machine
-        .states
-        .iter()
-        .enumerate()
-        .map(|(s, state)| state_arm(machine, s, &state.name, file));
+    let arms = machine.states.iter().enumerate().map(|(s, state)| state_arm(machine, s, &state.name, file));
 
     quote! {
         /// One row of the table: leave `from` on `event` (when `guard` holds), run
@@ -147,12 +140,8 @@ fn state_arm(machine: &Machine, s: usize, name: &str, file: &str) -> TokenStream
         } else {
             quote! { Event::#name { .. } }
         };
-        let arms: Vec<(usize, &Transition)> = machine
-            .transitions
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.from == s && t.event == e)
-            .collect();
+        let arms: Vec<(usize, &Transition)> =
+            machine.transitions.iter().enumerate().filter(|(_, t)| t.from == s && t.event == e).collect();
         if arms.is_empty() {
             let (disposition, line) = machine
                 .unhandled
@@ -163,10 +152,9 @@ fn state_arm(machine: &Machine, s: usize, name: &str, file: &str) -> TokenStream
             let (outcome, what) = match disposition {
                 Disposition::Ignore => (quote! { Outcome::Ignored }, "ignored".to_owned()),
                 Disposition::Reject => (quote! { Outcome::Rejected }, "rejected".to_owned()),
-                Disposition::Respond(code) => (
-                    quote! { Outcome::Respond(#code) },
-                    format!("answered {code}"),
-                ),
+                Disposition::Respond(code) => {
+                    (quote! { Outcome::Respond(#code) }, format!("answered {code}"))
+                }
             };
             let docs = format!(" {file}:{line}: {what}");
             return quote! { #[doc = #docs] #pattern => #outcome, };
@@ -189,18 +177,14 @@ fn state_arm(machine: &Machine, s: usize, name: &str, file: &str) -> TokenStream
 /// whose guard complements an earlier one is the final `else`.
 fn guarded_chain(machine: &Machine, arms: &[(usize, &Transition)]) -> TokenStream {
     let goto = |index: usize| quote! { Outcome::Transition(&TRANSITIONS[#index]) };
-    let fallback = arms
-        .iter()
-        .find(|(_, t)| t.guard.is_none())
-        .map(|(i, _)| *i);
+    let fallback = arms.iter().find(|(_, t)| t.guard.is_none()).map(|(i, _)| *i);
     let mut branches = Vec::new();
     let mut last = fallback;
     for (i, (index, t)) in arms.iter().enumerate() {
         let Some(g) = t.guard else { continue };
-        let complements_earlier = arms[..i].iter().any(|(_, e)| {
-            e.guard
-                .is_some_and(|h| h.guard == g.guard && h.negated != g.negated)
-        });
+        let complements_earlier = arms[..i]
+            .iter()
+            .any(|(_, e)| e.guard.is_some_and(|h| h.guard == g.guard && h.negated != g.negated));
         if fallback.is_none() && complements_earlier {
             last = Some(*index);
             break;

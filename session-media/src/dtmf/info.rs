@@ -29,11 +29,7 @@ fn parse_signal(value: &str) -> Option<char> {
 pub fn parse_dtmf_relay(body: &str) -> Option<char> {
     body.lines().find_map(|line| {
         let (key, value) = line.split_once('=')?;
-        if key.trim().eq_ignore_ascii_case("signal") {
-            parse_signal(value)
-        } else {
-            None
-        }
+        if key.trim().eq_ignore_ascii_case("signal") { parse_signal(value) } else { None }
     })
 }
 
@@ -73,10 +69,7 @@ pub fn parse_dtmf_info(content_type: &str, body: &str) -> Option<char> {
 pub fn dtmf_relay_body(digit: char, duration: Duration) -> Result<String, DtmfError> {
     let event = digit_to_event(digit)?;
     let digit = event_to_digit(event).ok_or(DtmfError::InvalidDigit(digit))?;
-    Ok(format!(
-        "Signal={digit}\r\nDuration={}\r\n",
-        duration.as_millis()
-    ))
+    Ok(format!("Signal={digit}\r\nDuration={}\r\n", duration.as_millis()))
 }
 
 #[cfg(test)]

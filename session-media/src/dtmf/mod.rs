@@ -143,12 +143,7 @@ mod tests {
 
     #[test]
     fn event_wire_format() {
-        let e = DtmfEvent {
-            event: 11,
-            end: true,
-            volume: 10,
-            duration: 800,
-        };
+        let e = DtmfEvent { event: 11, end: true, volume: 10, duration: 800 };
         assert_eq!(e.to_bytes(), [11, 0x8A, 0x03, 0x20]);
         assert_eq!(DtmfEvent::parse(&e.to_bytes()), Ok(e));
         assert_eq!(DtmfEvent::parse(&[1, 2]), Err(DtmfError::ShortPayload(2)));

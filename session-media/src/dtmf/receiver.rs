@@ -76,17 +76,10 @@ impl DtmfReceiver {
         }
         let continuation = self.last.is_some_and(|last| {
             let step = timestamp.wrapping_sub(last.timestamp);
-            !marker
-                && !last.ended
-                && last.event == ev.event
-                && (1..=MAX_CONTINUATION_STEP).contains(&step)
+            !marker && !last.ended && last.event == ev.event && (1..=MAX_CONTINUATION_STEP).contains(&step)
         });
         self.remember(timestamp);
-        self.last = Some(LastEvent {
-            timestamp,
-            event: ev.event,
-            ended: ev.end,
-        });
+        self.last = Some(LastEvent { timestamp, event: ev.event, ended: ev.end });
         Ok((!continuation).then_some(digit))
     }
 
@@ -103,22 +96,13 @@ mod tests {
     use super::*;
 
     fn payload(event: u8, end: bool, duration: u16) -> [u8; 4] {
-        DtmfEvent {
-            event,
-            end,
-            volume: 10,
-            duration,
-        }
-        .to_bytes()
+        DtmfEvent { event, end, volume: 10, duration }.to_bytes()
     }
 
     #[test]
     fn emits_on_end_packet_when_start_was_lost() {
         let mut rx = DtmfReceiver::new();
-        assert_eq!(
-            rx.receive(500, false, &payload(3, true, 800)),
-            Ok(Some('3'))
-        );
+        assert_eq!(rx.receive(500, false, &payload(3, true, 800)), Ok(Some('3')));
         assert_eq!(rx.receive(500, false, &payload(3, true, 800)), Ok(None));
     }
 
@@ -126,10 +110,7 @@ mod tests {
     fn late_straggler_from_previous_digit_is_absorbed() {
         let mut rx = DtmfReceiver::new();
         assert_eq!(rx.receive(0, true, &payload(1, false, 160)), Ok(Some('1')));
-        assert_eq!(
-            rx.receive(1200, true, &payload(2, false, 160)),
-            Ok(Some('2'))
-        );
+        assert_eq!(rx.receive(1200, true, &payload(2, false, 160)), Ok(Some('2')));
         assert_eq!(rx.receive(0, false, &payload(1, true, 800)), Ok(None));
     }
 
@@ -138,19 +119,13 @@ mod tests {
         let mut rx = DtmfReceiver::new();
         assert_eq!(rx.receive(0, true, &payload(7, false, 160)), Ok(Some('7')));
         assert_eq!(rx.receive(0, false, &payload(7, true, 800)), Ok(None));
-        assert_eq!(
-            rx.receive(1200, true, &payload(7, false, 160)),
-            Ok(Some('7'))
-        );
+        assert_eq!(rx.receive(1200, true, &payload(7, false, 160)), Ok(Some('7')));
     }
 
     #[test]
     fn long_event_continuation_is_not_a_new_digit() {
         let mut rx = DtmfReceiver::new();
-        assert_eq!(
-            rx.receive(0, true, &payload(4, false, 65535)),
-            Ok(Some('4'))
-        );
+        assert_eq!(rx.receive(0, true, &payload(4, false, 65535)), Ok(Some('4')));
         assert_eq!(rx.receive(65535, false, &payload(4, false, 160)), Ok(None));
     }
 
@@ -158,10 +133,7 @@ mod tests {
     fn errors_do_not_panic() {
         let mut rx = DtmfReceiver::new();
         assert_eq!(rx.receive(0, true, &[]), Err(DtmfError::ShortPayload(0)));
-        assert_eq!(
-            rx.receive(0, true, &payload(16, false, 160)),
-            Err(DtmfError::UnsupportedEvent(16))
-        );
+        assert_eq!(rx.receive(0, true, &payload(16, false, 160)), Err(DtmfError::UnsupportedEvent(16)));
         assert_eq!(rx.receive(0, true, &payload(0, false, 160)), Ok(Some('0')));
     }
 }

@@ -84,14 +84,8 @@ impl DtmfSchedule {
     }
 
     /// Packets due in `(after, up_to]`, for a caller that polls on a timer.
-    pub fn due(
-        &self,
-        after: Option<Duration>,
-        up_to: Duration,
-    ) -> impl Iterator<Item = &DtmfPacket> {
-        self.packets
-            .iter()
-            .filter(move |p| after.is_none_or(|a| p.at > a) && p.at <= up_to)
+    pub fn due(&self, after: Option<Duration>, up_to: Duration) -> impl Iterator<Item = &DtmfPacket> {
+        self.packets.iter().filter(move |p| after.is_none_or(|a| p.at > a) && p.at <= up_to)
     }
 }
 
@@ -149,10 +143,8 @@ impl DtmfSender {
     /// Lays out `digits` as packets. Fails on the first character that is not
     /// a DTMF digit, naming it; an empty string gives an empty schedule.
     pub fn schedule(&self, digits: &str) -> Result<DtmfSchedule, DtmfError> {
-        let events = digits
-            .chars()
-            .map(|d| digit_to_event(d).map(|e| (d, e)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let events =
+            digits.chars().map(|d| digit_to_event(d).map(|e| (d, e))).collect::<Result<Vec<_>, _>>()?;
         let tone_samples = u16::try_from(duration_to_samples(self.config.tone))
             .map_err(|_| DtmfError::InvalidConfig("tone too long for the duration field"))?;
         let step = self.config.tone + self.config.gap;
@@ -161,12 +153,7 @@ impl DtmfSender {
         for (index, (digit, code)) in events.into_iter().enumerate() {
             let ts = duration_to_samples(start) as u32;
             let mut push = |at: Duration, duration: u16, end: bool, marker: bool| {
-                let event = DtmfEvent {
-                    event: code,
-                    end,
-                    volume: self.config.volume,
-                    duration,
-                };
+                let event = DtmfEvent { event: code, end, volume: self.config.volume, duration };
                 packets.push(DtmfPacket {
                     at,
                     digit_index: index,
@@ -192,11 +179,7 @@ impl DtmfSender {
             }
             start += step;
         }
-        Ok(DtmfSchedule {
-            payload_type: self.config.payload_type,
-            packets,
-            duration: start,
-        })
+        Ok(DtmfSchedule { payload_type: self.config.payload_type, packets, duration: start })
     }
 }
 
@@ -222,19 +205,12 @@ mod tests {
         assert!(end.clone().all(|p| p.at == Duration::from_millis(250)));
         assert!(s.packets().windows(2).all(|w| w[0].at <= w[1].at));
         assert_eq!(s.due(None, Duration::from_millis(20)).count(), 2);
-        assert_eq!(
-            s.due(Some(Duration::from_millis(20)), Duration::from_millis(100))
-                .count(),
-            6
-        );
+        assert_eq!(s.due(Some(Duration::from_millis(20)), Duration::from_millis(100)).count(), 6);
     }
 
     #[test]
     fn odd_tone_length_clips_last_duration() {
-        let cfg = DtmfConfig {
-            tone: Duration::from_millis(50),
-            ..DtmfConfig::default()
-        };
+        let cfg = DtmfConfig { tone: Duration::from_millis(50), ..DtmfConfig::default() };
         let s = DtmfSender::new(cfg).unwrap().schedule("9").unwrap();
         let d: Vec<u16> = s.packets().iter().map(|p| p.event.duration).collect();
         assert_eq!(d, [160, 320, 400, 400, 400, 400]);
@@ -244,22 +220,10 @@ mod tests {
     fn rejects_bad_input() {
         let err = DtmfSender::default().schedule("12x3").unwrap_err();
         assert_eq!(err, DtmfError::InvalidDigit('x'));
-        let cfg = DtmfConfig {
-            volume: 64,
-            ..DtmfConfig::default()
-        };
+        let cfg = DtmfConfig { volume: 64, ..DtmfConfig::default() };
         assert!(DtmfSender::new(cfg).is_err());
-        let cfg = DtmfConfig {
-            tone: Duration::from_secs(10),
-            ..DtmfConfig::default()
-        };
+        let cfg = DtmfConfig { tone: Duration::from_secs(10), ..DtmfConfig::default() };
         assert!(DtmfSender::new(cfg).is_err());
-        assert!(
-            DtmfSender::default()
-                .schedule("")
-                .unwrap()
-                .packets()
-                .is_empty()
-        );
+        assert!(DtmfSender::default().schedule("").unwrap().packets().is_empty());
     }
 }

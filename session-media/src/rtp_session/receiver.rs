@@ -156,9 +156,7 @@ impl RtpReceiver {
         }
         let Some(codec) = codec else {
             self.ignored += 1;
-            return Received::Ignored {
-                payload_type: h.payload_type,
-            };
+            return Received::Ignored { payload_type: h.payload_type };
         };
         let frame = codec.decode(&packet.payload);
         let outcome = self.jitter.push(h.sequence_number, frame);

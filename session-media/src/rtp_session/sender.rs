@@ -46,12 +46,7 @@ impl RtpSender {
 
     /// A sender with chosen initial values (for tests and reproducible runs).
     pub fn with_initial(ssrc: u32, sequence: u16, timestamp: u32) -> Self {
-        Self {
-            ssrc,
-            sequence,
-            timestamp,
-            sent: 0,
-        }
+        Self { ssrc, sequence, timestamp, sent: 0 }
     }
 
     /// This stream's SSRC.
@@ -71,10 +66,7 @@ impl RtpSender {
 
     /// Counters (only `sent` is set on the sending side).
     pub fn stats(&self) -> RtpStats {
-        RtpStats {
-            sent: self.sent,
-            ..RtpStats::default()
-        }
+        RtpStats { sent: self.sent, ..RtpStats::default() }
     }
 
     /// Encodes `frame` with `codec` and returns the RTP datagram. Set
@@ -119,21 +111,14 @@ impl RtpSender {
         // `marshal` allocates exactly `marshal_size()` bytes and only fails
         // when the buffer is smaller than that, so this cannot fail.
         #[allow(clippy::expect_used)] // justified above: not reachable
-        packet
-            .marshal()
-            .expect("RTP marshal into a buffer of marshal_size() bytes")
+        packet.marshal().expect("RTP marshal into a buffer of marshal_size() bytes")
     }
 
     /// Builds the datagram for one packet of a DTMF schedule. `start_timestamp`
     /// is the RTP timestamp at the moment the schedule started (take
     /// [`next_timestamp`](Self::next_timestamp) then, and [`skip`](Self::skip)
     /// audio frames while the digits play).
-    pub fn packetize_dtmf(
-        &mut self,
-        packet: &DtmfPacket,
-        payload_type: u8,
-        start_timestamp: u32,
-    ) -> Bytes {
+    pub fn packetize_dtmf(&mut self, packet: &DtmfPacket, payload_type: u8, start_timestamp: u32) -> Bytes {
         let ts = start_timestamp.wrapping_add(packet.timestamp_offset);
         self.packetize_payload(packet.payload.clone(), payload_type, packet.marker, ts)
     }

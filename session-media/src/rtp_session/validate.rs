@@ -12,9 +12,7 @@ const PROFILE_ONE_BYTE: u16 = 0xBEDE;
 const PROFILE_TWO_BYTE: u16 = 0x1000;
 
 fn byte(buf: &[u8], at: usize) -> Result<u8, RtpError> {
-    buf.get(at).copied().ok_or(RtpError::Truncated(
-        "header extension runs past the datagram",
-    ))
+    buf.get(at).copied().ok_or(RtpError::Truncated("header extension runs past the datagram"))
 }
 
 /// Checks that `datagram` is RTP version 2 and that every length in its header
@@ -49,9 +47,9 @@ pub fn check_rtp(datagram: &[u8]) -> Result<(), RtpError> {
         let words = usize::from(u16::from_be_bytes([w0, w1]));
         let start = header_len + 4;
         let end = start + 4 * words;
-        let body = datagram.get(start..end).ok_or(RtpError::Truncated(
-            "header extension length exceeds the datagram",
-        ))?;
+        let body = datagram
+            .get(start..end)
+            .ok_or(RtpError::Truncated("header extension length exceeds the datagram"))?;
         match profile {
             PROFILE_ONE_BYTE => check_one_byte_elements(body)?,
             PROFILE_TWO_BYTE => check_two_byte_elements(body)?,
@@ -84,9 +82,7 @@ fn check_one_byte_elements(body: &[u8]) -> Result<(), RtpError> {
         }
         pos += 1 + usize::from(b & 0x0F) + 1;
         if pos > body.len() {
-            return Err(RtpError::Truncated(
-                "one-byte extension element overruns the block",
-            ));
+            return Err(RtpError::Truncated("one-byte extension element overruns the block"));
         }
     }
     Ok(())
@@ -102,9 +98,7 @@ fn check_two_byte_elements(body: &[u8]) -> Result<(), RtpError> {
         let len = usize::from(byte(body, pos + 1)?);
         pos += 2 + len;
         if pos > body.len() {
-            return Err(RtpError::Truncated(
-                "two-byte extension element overruns the block",
-            ));
+            return Err(RtpError::Truncated("two-byte extension element overruns the block"));
         }
     }
     Ok(())

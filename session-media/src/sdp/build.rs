@@ -40,15 +40,7 @@ pub fn offer(
     session_id: u64,
     version: u64,
 ) -> String {
-    offer_with(
-        local_ip,
-        rtp_port,
-        codecs,
-        direction,
-        Some(DEFAULT_PAYLOAD_TYPE),
-        session_id,
-        version,
-    )
+    offer_with(local_ip, rtp_port, codecs, direction, Some(DEFAULT_PAYLOAD_TYPE), session_id, version)
 }
 
 pub(super) fn offer_with(
@@ -61,21 +53,13 @@ pub(super) fn offer_with(
     version: u64,
 ) -> String {
     let mut chosen: Vec<Codec> = Vec::new();
-    for &c in if codecs.is_empty() {
-        &Codec::ALL[..]
-    } else {
-        codecs
-    } {
+    for &c in if codecs.is_empty() { &Codec::ALL[..] } else { codecs } {
         if !chosen.contains(&c) {
             chosen.push(c);
         }
     }
-    let audio = audio_section(
-        rtp_port,
-        &chosen,
-        telephone_event_pt.map(|pt| (pt, TELEPHONE_EVENT_FMTP)),
-        direction,
-    );
+    let audio =
+        audio_section(rtp_port, &chosen, telephone_event_pt.map(|pt| (pt, TELEPHONE_EVENT_FMTP)), direction);
     render(local_ip, session_id, version, vec![audio])
 }
 
@@ -97,15 +81,7 @@ pub fn answer(
     supported: &[Codec],
 ) -> Result<(String, Negotiated), SdpError> {
     let session_id = u64::from(rand::random::<u32>());
-    build_answer(
-        offer,
-        local_ip,
-        port,
-        supported,
-        MediaDirection::SendRecv,
-        session_id,
-        1,
-    )
+    build_answer(offer, local_ip, port, supported, MediaDirection::SendRecv, session_id, 1)
 }
 
 pub(super) fn build_answer(
@@ -117,22 +93,13 @@ pub(super) fn build_answer(
     session_id: u64,
     version: u64,
 ) -> Result<(String, Negotiated), SdpError> {
-    let (payload_type, codec) = offer
-        .codecs()
-        .into_iter()
-        .find(|(_, c)| supported.contains(c))
-        .ok_or(SdpError::NoCommonCodec)?;
+    let (payload_type, codec) =
+        offer.codecs().into_iter().find(|(_, c)| supported.contains(c)).ok_or(SdpError::NoCommonCodec)?;
     let te = offer.telephone_event_pt.map(|pt| {
-        let fmtp = offer
-            .telephone_event_fmtp
-            .as_deref()
-            .unwrap_or(TELEPHONE_EVENT_FMTP);
+        let fmtp = offer.telephone_event_fmtp.as_deref().unwrap_or(TELEPHONE_EVENT_FMTP);
         (pt, fmtp)
     });
-    let direction = offer
-        .effective_direction()
-        .reverse()
-        .intersect(local_direction);
+    let direction = offer.effective_direction().reverse().intersect(local_direction);
     let media = offer
         .media_lines
         .iter()
@@ -144,10 +111,7 @@ pub(super) fn build_answer(
                 MediaDescription {
                     media_name: MediaName {
                         media: line.media.clone(),
-                        port: RangedPort {
-                            value: 0,
-                            range: None,
-                        },
+                        port: RangedPort { value: 0, range: None },
                         protos: line.proto.split('/').map(String::from).collect(),
                         formats: line.formats.clone(),
                     },
@@ -173,11 +137,8 @@ pub(super) fn build_answer(
 /// answer that we offered, telephone-event if the answer kept it, and our
 /// direction (the reverse of the answer's).
 pub fn accept_answer(answer: &RemoteMedia, offered: &[Codec]) -> Result<Negotiated, SdpError> {
-    let (payload_type, codec) = answer
-        .codecs()
-        .into_iter()
-        .find(|(_, c)| offered.contains(c))
-        .ok_or(SdpError::NoCommonCodec)?;
+    let (payload_type, codec) =
+        answer.codecs().into_iter().find(|(_, c)| offered.contains(c)).ok_or(SdpError::NoCommonCodec)?;
     Ok(Negotiated {
         codec,
         payload_type,
@@ -199,14 +160,9 @@ fn audio_section(
     telephone_event: Option<(u8, &str)>,
     direction: MediaDirection,
 ) -> MediaDescription {
-    let mut formats: Vec<String> = codecs
-        .iter()
-        .map(|c| c.payload_type().to_string())
-        .collect();
-    let mut attributes: Vec<Attribute> = codecs
-        .iter()
-        .map(|c| attr("rtpmap", Some(format!("{} {c}", c.payload_type()))))
-        .collect();
+    let mut formats: Vec<String> = codecs.iter().map(|c| c.payload_type().to_string()).collect();
+    let mut attributes: Vec<Attribute> =
+        codecs.iter().map(|c| attr("rtpmap", Some(format!("{} {c}", c.payload_type())))).collect();
     if let Some((pt, fmtp)) = telephone_event {
         formats.push(pt.to_string());
         attributes.push(attr("rtpmap", Some(format!("{pt} telephone-event/8000"))));
@@ -249,18 +205,11 @@ fn render(ip: IpAddr, session_id: u64, version: u64, media: Vec<MediaDescription
         connection_information: Some(ConnectionInformation {
             network_type: "IN".into(),
             address_type: address_type.into(),
-            address: Some(Address {
-                address: ip.to_string(),
-                ttl: None,
-                range: None,
-            }),
+            address: Some(Address { address: ip.to_string(), ttl: None, range: None }),
         }),
         bandwidth: Vec::new(),
         time_descriptions: vec![TimeDescription {
-            timing: Timing {
-                start_time: 0,
-                stop_time: 0,
-            },
+            timing: Timing { start_time: 0, stop_time: 0 },
             repeat_times: Vec::new(),
         }],
         time_zones: Vec::new(),

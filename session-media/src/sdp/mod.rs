@@ -111,10 +111,7 @@ impl MediaDirection {
 
     /// Both restrictions at once (e.g. what the offer allows and what we want).
     pub fn intersect(self, other: Self) -> Self {
-        Self::from_flags(
-            self.sends() && other.sends(),
-            self.receives() && other.receives(),
-        )
+        Self::from_flags(self.sends() && other.sends(), self.receives() && other.receives())
     }
 
     /// The SDP attribute name: `sendrecv`, `sendonly`, `recvonly` or `inactive`.
@@ -207,11 +204,7 @@ impl RemoteMedia {
     /// The direction in effect: the written one, less receiving when the
     /// connection address is `0.0.0.0`.
     pub fn effective_direction(&self) -> MediaDirection {
-        if self.null_address {
-            self.direction.intersect(MediaDirection::SendOnly)
-        } else {
-            self.direction
-        }
+        if self.null_address { self.direction.intersect(MediaDirection::SendOnly) } else { self.direction }
     }
 
     /// `true` when the remote side puts the stream on hold: it does not want
@@ -234,10 +227,7 @@ impl RemoteMedia {
 
     /// The offered payload types we can decode, with their codec, in offer order.
     pub fn codecs(&self) -> Vec<(u8, Codec)> {
-        self.payload_types
-            .iter()
-            .filter_map(|&pt| self.codec_of(pt).map(|c| (pt, c)))
-            .collect()
+        self.payload_types.iter().filter_map(|&pt| self.codec_of(pt).map(|c| (pt, c))).collect()
     }
 
     /// The remote RTP address.

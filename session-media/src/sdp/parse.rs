@@ -48,9 +48,7 @@ pub fn parse(text: &str) -> Result<RemoteMedia, SdpError> {
             })
         })
         .collect::<Result<Vec<u8>, _>>()?;
-    let rtpmaps = values(&md.attributes, "rtpmap")
-        .map(parse_rtpmap)
-        .collect::<Result<Vec<_>, _>>()?;
+    let rtpmaps = values(&md.attributes, "rtpmap").map(parse_rtpmap).collect::<Result<Vec<_>, _>>()?;
     let telephone_event_pt = rtpmaps
         .iter()
         .find(|m| {
@@ -65,17 +63,11 @@ pub fn parse(text: &str) -> Result<RemoteMedia, SdpError> {
             (p.trim().parse::<u8>().ok()? == pt).then(|| params.trim().to_string())
         })
     });
-    let direction = direction_in(&md.attributes)
-        .or_else(|| direction_in(&desc.attributes))
-        .unwrap_or_default();
-    let conn = md
-        .connection_information
-        .as_ref()
-        .or(desc.connection_information.as_ref())
-        .ok_or_else(|| {
-            SdpError::Malformed(
-                "no c= line, neither at session level nor in the audio m= section".into(),
-            )
+    let direction =
+        direction_in(&md.attributes).or_else(|| direction_in(&desc.attributes)).unwrap_or_default();
+    let conn =
+        md.connection_information.as_ref().or(desc.connection_information.as_ref()).ok_or_else(|| {
+            SdpError::Malformed("no c= line, neither at session level nor in the audio m= section".into())
         })?;
     let address = connection_ip(conn)?;
     let ptime = values(&md.attributes, "ptime").find_map(|v| v.trim().parse::<u32>().ok());
@@ -126,9 +118,7 @@ fn precheck(text: &str) -> Result<(), SdpError> {
         }
     }
     if m_lines == 0 {
-        return Err(SdpError::Malformed(
-            "no m= line: the SDP describes no media stream".into(),
-        ));
+        return Err(SdpError::Malformed("no m= line: the SDP describes no media stream".into()));
     }
     Ok(())
 }
@@ -143,18 +133,12 @@ fn media_line(md: &MediaDescription) -> MediaLine {
 }
 
 fn pick_audio(lines: &[MediaLine]) -> Result<usize, SdpError> {
-    let audio: Vec<(usize, &MediaLine)> = lines
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| l.media == "audio")
-        .collect();
+    let audio: Vec<(usize, &MediaLine)> =
+        lines.iter().enumerate().filter(|(_, l)| l.media == "audio").collect();
     if audio.is_empty() {
         return Err(SdpError::NoAudio("the SDP has no m=audio line".into()));
     }
-    if let Some((i, _)) = audio
-        .iter()
-        .find(|(_, l)| l.port != 0 && l.proto == RTP_AVP)
-    {
+    if let Some((i, _)) = audio.iter().find(|(_, l)| l.port != 0 && l.proto == RTP_AVP) {
         return Ok(*i);
     }
     if let Some((_, l)) = audio.iter().find(|(_, l)| l.port != 0) {
@@ -163,48 +147,29 @@ fn pick_audio(lines: &[MediaLine]) -> Result<usize, SdpError> {
             l.proto
         )));
     }
-    Err(SdpError::NoAudio(
-        "every m=audio line has port 0 (stream disabled)".into(),
-    ))
+    Err(SdpError::NoAudio("every m=audio line has port 0 (stream disabled)".into()))
 }
 
 fn values<'a>(attrs: &'a [Attribute], key: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-    attrs
-        .iter()
-        .filter(move |a| a.key == key)
-        .filter_map(|a| a.value.as_deref())
+    attrs.iter().filter(move |a| a.key == key).filter_map(|a| a.value.as_deref())
 }
 
 fn direction_in(attrs: &[Attribute]) -> Option<MediaDirection> {
-    attrs
-        .iter()
-        .find_map(|a| MediaDirection::from_attribute(&a.key))
+    attrs.iter().find_map(|a| MediaDirection::from_attribute(&a.key))
 }
 
 fn parse_rtpmap(value: &str) -> Result<RtpMap, SdpError> {
     let bad = || SdpError::Malformed(format!("a=rtpmap:{value} is not '<pt> <encoding>/<rate>'"));
     let (pt, rest) = value.trim().split_once(' ').ok_or_else(bad)?;
-    let payload_type = pt
-        .parse::<u8>()
-        .ok()
-        .filter(|p| *p <= 127)
-        .ok_or_else(bad)?;
+    let payload_type = pt.parse::<u8>().ok().filter(|p| *p <= 127).ok_or_else(bad)?;
     let mut parts = rest.trim().split('/');
     let encoding = parts.next().filter(|e| !e.is_empty()).ok_or_else(bad)?;
-    let clock_rate = parts
-        .next()
-        .and_then(|r| r.trim().parse::<u32>().ok())
-        .ok_or_else(bad)?;
+    let clock_rate = parts.next().and_then(|r| r.trim().parse::<u32>().ok()).ok_or_else(bad)?;
     let channels = match parts.next() {
         Some(c) => Some(c.trim().parse::<u16>().map_err(|_| bad())?),
         None => None,
     };
-    Ok(RtpMap {
-        payload_type,
-        encoding: encoding.to_string(),
-        clock_rate,
-        channels,
-    })
+    Ok(RtpMap { payload_type, encoding: encoding.to_string(), clock_rate, channels })
 }
 
 fn connection_ip(conn: &ConnectionInformation) -> Result<IpAddr, SdpError> {
@@ -216,8 +181,6 @@ fn connection_ip(conn: &ConnectionInformation) -> Result<IpAddr, SdpError> {
     // Multicast addresses may carry /ttl/count suffixes.
     let host = raw.split('/').next().unwrap_or(raw);
     host.parse::<IpAddr>().map_err(|_| {
-        SdpError::Malformed(format!(
-            "c= address '{raw}' is not an IP address (host names are not supported)"
-        ))
+        SdpError::Malformed(format!("c= address '{raw}' is not an IP address (host names are not supported)"))
     })
 }

@@ -45,11 +45,7 @@ impl SdpSession {
 
     /// A session with a chosen id and first version.
     pub fn with_id(session_id: u64, first_version: u64) -> Self {
-        Self {
-            session_id,
-            next_version: first_version,
-            telephone_event_pt: Some(DEFAULT_PAYLOAD_TYPE),
-        }
+        Self { session_id, next_version: first_version, telephone_event_pt: Some(DEFAULT_PAYLOAD_TYPE) }
     }
 
     /// Sets the telephone-event payload type our offers use (`None`: no DTMF).
@@ -82,15 +78,7 @@ impl SdpSession {
         direction: MediaDirection,
     ) -> String {
         let version = self.take_version();
-        offer_with(
-            local_ip,
-            rtp_port,
-            codecs,
-            direction,
-            self.telephone_event_pt,
-            self.session_id,
-            version,
-        )
+        offer_with(local_ip, rtp_port, codecs, direction, self.telephone_event_pt, self.session_id, version)
     }
 
     /// An offer that puts the peer on hold (`a=sendonly`).

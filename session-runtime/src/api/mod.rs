@@ -1,5 +1,15 @@
 //! The public API: sessions, calls and the peer that places and answers them.
 
+mod call;
+mod call_controller;
+mod coordinator;
+mod events;
 mod session_manager;
+mod simple;
 
+pub use call::{Call, CallEvents, CallShared, CallStatus};
+pub use call_controller::CallController;
+pub use coordinator::{PeerConfig, PeerError, UnifiedCoordinator};
+pub use events::{CallError, CallEvent, EndReason};
 pub use session_manager::{Lifecycle, Processed, SessionError, SessionManager};
+pub use simple::{PeerBuilder, SimplePeer};

@@ -83,20 +83,13 @@ impl Default for SessionManager {
 impl SessionManager {
     /// An empty manager.
     pub fn new() -> Self {
-        Self {
-            sessions: DashMap::new(),
-            next_id: AtomicU64::new(1),
-            lifecycle: broadcast::channel(256).0,
-        }
+        Self { sessions: DashMap::new(), next_id: AtomicU64::new(1), lifecycle: broadcast::channel(256).0 }
     }
 
     /// Creates a session in the initial state.
     pub fn create_session(&self) -> SessionId {
         let id = SessionId(self.next_id.fetch_add(1, Ordering::Relaxed));
-        let slot = Slot {
-            state: State::INITIAL,
-            core: SessionCore::new(),
-        };
+        let slot = Slot { state: State::INITIAL, core: SessionCore::new() };
         self.sessions.insert(id, Arc::new(Mutex::new(slot)));
         id
     }
@@ -126,16 +119,8 @@ impl SessionManager {
     /// Feeds one event to a session: the generated `transition` picks the arm, its
     /// actions run in order, and the session enters the new state. Events for one session
     /// are processed one at a time; different sessions proceed in parallel.
-    pub async fn process_event(
-        &self,
-        id: SessionId,
-        event: Event,
-    ) -> Result<Processed, SessionError> {
-        let slot = self
-            .sessions
-            .get(&id)
-            .map(|s| Arc::clone(s.value()))
-            .ok_or(SessionError::NotFound(id))?;
+    pub async fn process_event(&self, id: SessionId, event: Event) -> Result<Processed, SessionError> {
+        let slot = self.sessions.get(&id).map(|s| Arc::clone(s.value())).ok_or(SessionError::NotFound(id))?;
         let mut slot = slot.lock().await;
         let from = slot.state;
         let step = executor::step(from, &event, &mut slot.core).await?;
@@ -144,20 +129,11 @@ impl SessionManager {
             if t.to != from {
                 tracing::debug!(%id, %from, to = %t.to, event = %event, line = t.line, "transition");
                 // Nobody listening is fine.
-                let _ = self.lifecycle.send(Lifecycle {
-                    session: id,
-                    from,
-                    to: t.to,
-                    event: event.kind(),
-                });
+                let _ = self.lifecycle.send(Lifecycle { session: id, from, to: t.to, event: event.kind() });
             }
         }
         let outputs = std::iter::from_fn(|| slot.core.poll_output()).collect();
-        Ok(Processed {
-            step,
-            state: slot.state,
-            outputs,
-        })
+        Ok(Processed { step, state: slot.state, outputs })
     }
 
     /// Removes a session; returns whether it existed.

@@ -1,9 +1,7 @@
 //! The executor: one event through the generated `transition`, then the chosen
 //! transition's actions in order.
 
-use super::{
-    ActionError, Event, Outcome, SessionActions, State, Transition, perform_all, transition,
-};
+use super::{ActionError, Event, Outcome, SessionActions, State, Transition, perform_all, transition};
 
 /// What one event did to a session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,18 +33,12 @@ pub enum StepError<E: std::fmt::Debug + std::fmt::Display> {
 /// Feeds `event` to a session in `state`: evaluates guards, runs the chosen transition's
 /// actions on `handler`, and returns the step taken. The caller stores the new state
 /// (`step.to`) only when this returns `Ok(Step::Moved(_))`.
-pub async fn step<H>(
-    state: State,
-    event: &Event,
-    handler: &mut H,
-) -> Result<Step, StepError<H::Error>>
+pub async fn step<H>(state: State, event: &Event, handler: &mut H) -> Result<Step, StepError<H::Error>>
 where
     H: SessionActions + Send,
     H::Error: std::fmt::Debug + std::fmt::Display,
 {
-    let outcome = transition(state, event, &mut |guard| {
-        super::guards::holds(guard, event)
-    });
+    let outcome = transition(state, event, &mut |guard| super::guards::holds(guard, event));
     match outcome {
         Outcome::Transition(t) => {
             perform_all(handler, t.actions, event).await?;
@@ -54,9 +46,6 @@ where
         }
         Outcome::Ignored => Ok(Step::Ignored),
         Outcome::Respond(code) => Ok(Step::Respond(code)),
-        Outcome::Rejected => Err(StepError::InvalidState {
-            state,
-            event: event.to_string(),
-        }),
+        Outcome::Rejected => Err(StepError::InvalidState { state, event: event.to_string() }),
     }
 }

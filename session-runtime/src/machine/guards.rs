@@ -54,12 +54,8 @@ mod tests {
 
     #[test]
     fn has_sdp_needs_a_non_empty_body() {
-        let with = Event::Answered {
-            sdp: Some("v=0\r\n".into()),
-        };
-        let empty = Event::Answered {
-            sdp: Some("  ".into()),
-        };
+        let with = Event::Answered { sdp: Some("v=0\r\n".into()) };
+        let empty = Event::Answered { sdp: Some("  ".into()) };
         let without = Event::Answered { sdp: None };
         assert!(holds(Guard::HasSdp, &with));
         assert!(!holds(Guard::HasSdp, &empty));
@@ -70,15 +66,10 @@ mod tests {
     fn offer_acceptable_wants_pcmu_or_pcma() {
         let pcma = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 96 8\r\n";
         let opus_only = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 111 9\r\n";
-        let offer = |sdp: &str| Event::IncomingInvite {
-            sdp: Some(sdp.into()),
-        };
+        let offer = |sdp: &str| Event::IncomingInvite { sdp: Some(sdp.into()) };
         assert!(holds(Guard::OfferAcceptable, &offer(pcma)));
         assert!(!holds(Guard::OfferAcceptable, &offer(opus_only)));
-        assert!(holds(
-            Guard::OfferAcceptable,
-            &Event::IncomingInvite { sdp: None }
-        ));
+        assert!(holds(Guard::OfferAcceptable, &Event::IncomingInvite { sdp: None }));
     }
 
     #[test]
@@ -88,13 +79,7 @@ mod tests {
         assert!(!holds(Guard::TransferSucceeded, &notify(180)));
         assert!(holds(Guard::TransferFailed, &notify(486)));
         assert!(!holds(Guard::TransferFailed, &notify(100)));
-        assert!(holds(
-            Guard::EndsDialog,
-            &Event::ReinviteFailed { code: 481 }
-        ));
-        assert!(!holds(
-            Guard::EndsDialog,
-            &Event::ReinviteFailed { code: 488 }
-        ));
+        assert!(holds(Guard::EndsDialog, &Event::ReinviteFailed { code: 481 }));
+        assert!(!holds(Guard::EndsDialog, &Event::ReinviteFailed { code: 488 }));
     }
 }

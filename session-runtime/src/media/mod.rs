@@ -29,6 +29,7 @@ pub struct CallMedia {
     local_sdp: Option<String>,
     negotiated: Option<Negotiated>,
     held: bool,
+    awaiting_answer: bool,
 }
 
 impl CallMedia {
@@ -46,6 +47,7 @@ impl CallMedia {
             local_sdp: None,
             negotiated: None,
             held: false,
+            awaiting_answer: false,
         })
     }
 
@@ -79,6 +81,7 @@ impl CallMedia {
         self.held = hold;
         let direction = if hold { MediaDirection::SendOnly } else { MediaDirection::SendRecv };
         let offer = self.sdp.offer(self.ip, self.port, &self.codecs, direction);
+        self.awaiting_answer = true;
         self.local_sdp.insert(offer)
     }
 
@@ -96,7 +99,14 @@ impl CallMedia {
     pub fn accept_answer(&mut self, answer: &str) -> Result<(), SdpError> {
         let remote = sdp::parse(answer)?;
         self.negotiated = Some(sdp::accept_answer(&remote, &self.codecs)?);
+        self.awaiting_answer = false;
         Ok(())
+    }
+
+    /// The peer's SDP: the answer to our outstanding offer, or else a new offer that we
+    /// answer (a re-INVITE), leaving the answer in [`CallMedia::local_sdp`].
+    pub fn apply_remote(&mut self, remote: &str) -> Result<(), SdpError> {
+        if self.awaiting_answer { self.accept_answer(remote) } else { self.answer(remote).map(|_| ()) }
     }
 
     /// Releases the socket.

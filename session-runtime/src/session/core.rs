@@ -48,9 +48,7 @@ impl SessionActions for SessionCore {
         self.media(Media::Prepare { offer: None })
     }
     async fn send_invite(&mut self, target: &str) -> Result<(), Infallible> {
-        self.send(Request::Invite {
-            target: target.to_owned(),
-        })
+        self.send(Request::Invite { target: target.to_owned() })
     }
     async fn send_cancel(&mut self) -> Result<(), Infallible> {
         self.send(Request::Cancel)
@@ -62,9 +60,7 @@ impl SessionActions for SessionCore {
         self.send(Request::Bye)
     }
     async fn negotiate_answer(&mut self, sdp: Option<&str>) -> Result<(), Infallible> {
-        self.media(Media::Prepare {
-            offer: sdp.map(str::to_owned),
-        })
+        self.media(Media::Prepare { offer: sdp.map(str::to_owned) })
     }
     async fn reject_offer(&mut self, _sdp: Option<&str>) -> Result<(), Infallible> {
         self.respond(Answering::Invite, 488)
@@ -98,9 +94,7 @@ impl SessionActions for SessionCore {
     }
     async fn apply_remote_sdp(&mut self, sdp: Option<&str>) -> Result<(), Infallible> {
         match sdp {
-            Some(sdp) => self.media(Media::Remote {
-                sdp: sdp.to_owned(),
-            }),
+            Some(sdp) => self.media(Media::Remote { sdp: sdp.to_owned() }),
             None => Ok(()),
         }
     }
@@ -118,27 +112,15 @@ impl SessionActions for SessionCore {
     }
     async fn answer_reinvite(&mut self, sdp: Option<&str>) -> Result<(), Infallible> {
         if let Some(sdp) = sdp {
-            self.media(Media::Remote {
-                sdp: sdp.to_owned(),
-            })?;
+            self.media(Media::Remote { sdp: sdp.to_owned() })?;
         }
         self.respond(Answering::Latest, 200)
     }
     async fn send_refer(&mut self, target: &str) -> Result<(), Infallible> {
-        self.send(Request::Refer {
-            target: target.to_owned(),
-            replaces: None,
-        })
+        self.send(Request::Refer { target: target.to_owned(), replaces: None })
     }
-    async fn send_refer_with_replaces(
-        &mut self,
-        target: &str,
-        replaces: &str,
-    ) -> Result<(), Infallible> {
-        self.send(Request::Refer {
-            target: target.to_owned(),
-            replaces: Some(replaces.to_owned()),
-        })
+    async fn send_refer_with_replaces(&mut self, target: &str, replaces: &str) -> Result<(), Infallible> {
+        self.send(Request::Refer { target: target.to_owned(), replaces: Some(replaces.to_owned()) })
     }
     async fn accept_refer(&mut self, _target: &str) -> Result<(), Infallible> {
         self.respond(Answering::Latest, 202)
@@ -153,25 +135,19 @@ impl SessionActions for SessionCore {
         self.push(Output::Notify(Notice::Transfer(code)))
     }
     async fn send_dtmf(&mut self, digits: &str) -> Result<(), Infallible> {
-        self.media(Media::Dtmf {
-            digits: digits.to_owned(),
-        })
+        self.media(Media::Dtmf { digits: digits.to_owned() })
     }
     async fn report_dtmf(&mut self, digit: char) -> Result<(), Infallible> {
         self.push(Output::Notify(Notice::Dtmf(digit)))
     }
     async fn start_recording(&mut self, path: &str) -> Result<(), Infallible> {
-        self.media(Media::StartRecording {
-            path: path.to_owned(),
-        })
+        self.media(Media::StartRecording { path: path.to_owned() })
     }
     async fn stop_recording(&mut self) -> Result<(), Infallible> {
         self.media(Media::StopRecording)
     }
     async fn join_mixer(&mut self, conference: &str) -> Result<(), Infallible> {
-        self.media(Media::JoinMixer {
-            conference: conference.to_owned(),
-        })
+        self.media(Media::JoinMixer { conference: conference.to_owned() })
     }
     async fn leave_mixer(&mut self) -> Result<(), Infallible> {
         self.media(Media::LeaveMixer)

@@ -3,7 +3,7 @@
 
 use rsipstack::rsip::{Header, Request, Response};
 
-use super::headers::{contact_uri, Essentials};
+use super::headers::{Essentials, contact_uri};
 use super::write::{self, Body, RequestLine};
 
 /// One dialog, from our side.
@@ -35,7 +35,13 @@ pub struct Dialog {
 
 impl Dialog {
     /// The caller's side, before any response: `target` is the Request-URI dialled.
-    pub fn uac(call_id: String, local_tag: String, local_uri: String, target: &str, local_contact: String) -> Self {
+    pub fn uac(
+        call_id: String,
+        local_tag: String,
+        local_uri: String,
+        target: &str,
+        local_contact: String,
+    ) -> Self {
         Self {
             call_id,
             local_tag,
@@ -64,7 +70,8 @@ impl Dialog {
                 _ => {}
             }
         }
-        let remote_target = contact_uri(&request.headers).map_or_else(|| request.uri.to_string(), str::to_owned);
+        let remote_target =
+            contact_uri(&request.headers).map_or_else(|| request.uri.to_string(), str::to_owned);
         Self {
             call_id: essentials.call_id.clone(),
             local_tag,
@@ -126,7 +133,13 @@ impl Dialog {
     }
 
     /// A new in-dialog request (BYE, re-INVITE, REFER, INFO, NOTIFY) with the next CSeq.
-    pub fn request(&mut self, method: &str, via: &str, extra: &[(&str, &str)], body: Option<Body<'_>>) -> Vec<u8> {
+    pub fn request(
+        &mut self,
+        method: &str,
+        via: &str,
+        extra: &[(&str, &str)],
+        body: Option<Body<'_>>,
+    ) -> Vec<u8> {
         self.local_cseq += 1;
         let cseq = self.local_cseq;
         self.write(method, via, cseq, extra, body)
@@ -140,22 +153,13 @@ impl Dialog {
     /// The initial INVITE (CSeq 1), to the dialled target.
     pub fn invite(&self, via: &str, body: Option<Body<'_>>) -> Vec<u8> {
         let contact = self.local_contact.clone();
-        self.write("INVITE", via, self.invite_cseq, &[("Contact", &contact), ("Allow", super::inbound::ALLOWED)], body)
-    }
-
-    /// The ACK for a non-2xx final response to our INVITE: same branch as the INVITE, To
-    /// from the response (section 17.1.1.3). `to` is the response's To value.
-    pub fn non_2xx_ack(&self, invite_via: &str, to: &str) -> Vec<u8> {
-        let line = RequestLine {
-            method: "ACK",
-            uri: &self.remote_target_for_initial(),
-            via: invite_via,
-            from: &self.from_value(),
-            to,
-            call_id: &self.call_id,
-            cseq: self.invite_cseq,
-        };
-        write::request(&line, &[], None)
+        self.write(
+            "INVITE",
+            via,
+            self.invite_cseq,
+            &[("Contact", &contact), ("Allow", super::inbound::ALLOWED)],
+            body,
+        )
     }
 
     /// The CANCEL for our INVITE: its Request-URI, Via, From, To and CSeq number.
@@ -176,7 +180,14 @@ impl Dialog {
         self.remote_uri.trim_start_matches('<').trim_end_matches('>').to_owned()
     }
 
-    fn write(&self, method: &str, via: &str, cseq: u32, extra: &[(&str, &str)], body: Option<Body<'_>>) -> Vec<u8> {
+    fn write(
+        &self,
+        method: &str,
+        via: &str,
+        cseq: u32,
+        extra: &[(&str, &str)],
+        body: Option<Body<'_>>,
+    ) -> Vec<u8> {
         let routes: Vec<(&str, &str)> = self.route_set.iter().map(|r| ("Route", r.as_str())).collect();
         let mut headers: Vec<(&str, &str)> = routes;
         headers.extend_from_slice(extra);

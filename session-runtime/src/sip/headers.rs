@@ -57,18 +57,12 @@ impl Essentials {
                 _ => {}
             }
         }
-        let branch = via
-            .and_then(|v| param(v, "branch"))
-            .ok_or(MissingHeader::Via)?;
-        let call_id = call_id
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .ok_or(MissingHeader::CallId)?;
+        let branch = via.and_then(|v| param(v, "branch")).ok_or(MissingHeader::Via)?;
+        let call_id = call_id.map(str::trim).filter(|c| !c.is_empty()).ok_or(MissingHeader::CallId)?;
         let from = from.ok_or(MissingHeader::From)?;
         let to = to.ok_or(MissingHeader::To)?;
-        let (number, method) = cseq
-            .and_then(|c| c.trim().split_once(char::is_whitespace))
-            .ok_or(MissingHeader::CSeq)?;
+        let (number, method) =
+            cseq.and_then(|c| c.trim().split_once(char::is_whitespace)).ok_or(MissingHeader::CSeq)?;
         Ok(Self {
             branch: branch.to_owned(),
             call_id: call_id.to_owned(),
@@ -102,10 +96,7 @@ pub fn uri_of(value: &str) -> &str {
 }
 
 /// The first header of a kind, by its value.
-pub fn first<'a>(
-    headers: &'a Headers,
-    pick: impl Fn(&'a Header) -> Option<&'a str>,
-) -> Option<&'a str> {
+pub fn first<'a>(headers: &'a Headers, pick: impl Fn(&'a Header) -> Option<&'a str>) -> Option<&'a str> {
     headers.iter().find_map(pick)
 }
 
@@ -127,8 +118,8 @@ pub fn contact_uri(headers: &Headers) -> Option<&str> {
 
 /// The body as SDP text, when it is `application/sdp`.
 pub fn sdp_body<'a>(headers: &Headers, body: &'a [u8]) -> Option<&'a str> {
-    let is_sdp = content_type(headers)
-        .is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/sdp"));
+    let is_sdp =
+        content_type(headers).is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/sdp"));
     if !is_sdp || body.is_empty() {
         return None;
     }
@@ -145,14 +136,8 @@ mod tests {
         assert_eq!(param(from, "tag"), Some("abc"));
         assert_eq!(param("sip:bob@h;tag=9", "tag"), Some("9"));
         assert_eq!(param("<sip:bob@h>", "tag"), None);
-        assert_eq!(
-            param("SIP/2.0/UDP 1.2.3.4;rport;Branch=z9hG4bK1", "branch"),
-            Some("z9hG4bK1")
-        );
-        assert_eq!(
-            uri_of("\"Bob\" <sip:bob@host:5060>;tag=1"),
-            "sip:bob@host:5060"
-        );
+        assert_eq!(param("SIP/2.0/UDP 1.2.3.4;rport;Branch=z9hG4bK1", "branch"), Some("z9hG4bK1"));
+        assert_eq!(uri_of("\"Bob\" <sip:bob@host:5060>;tag=1"), "sip:bob@host:5060");
         assert_eq!(uri_of("sip:bob@host;tag=1"), "sip:bob@host");
     }
 }

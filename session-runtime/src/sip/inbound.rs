@@ -38,11 +38,7 @@ pub struct Refused {
 /// Parses and checks one datagram.
 pub fn parse(datagram: &[u8]) -> Result<Inbound, Refused> {
     let Some(split) = find(datagram, b"\r\n\r\n") else {
-        return Err(refuse(
-            datagram,
-            400,
-            "no blank line after the headers (truncated message?)",
-        ));
+        return Err(refuse(datagram, 400, "no blank line after the headers (truncated message?)"));
     };
     let (head, body) = (&datagram[..split], &datagram[split + 4..]);
     if head.len() > MAX_HEADER_BYTES {
@@ -56,19 +52,14 @@ pub fn parse(datagram: &[u8]) -> Result<Inbound, Refused> {
     if !is_response {
         check_request_line(start).map_err(|(code, why)| refuse(datagram, code, &why))?;
     } else if !start.starts_with("SIP/2.0 ") {
-        return Err(dropped(format!(
-            "response with unsupported version: {start}"
-        )));
+        return Err(dropped(format!("response with unsupported version: {start}")));
     }
     if let Some(declared) = declared_length(head_text) {
         let Ok(declared) = declared else {
             return Err(refuse(datagram, 400, "Content-Length is not a number"));
         };
         if declared > body.len() {
-            let why = format!(
-                "Content-Length {declared} but the body has {} bytes",
-                body.len()
-            );
+            let why = format!("Content-Length {declared} but the body has {} bytes", body.len());
             return Err(refuse(datagram, 400, &why));
         }
     }
@@ -78,14 +69,10 @@ pub fn parse(datagram: &[u8]) -> Result<Inbound, Refused> {
     };
     match message {
         SipMessage::Request(request) => {
-            let essentials = Essentials::of(&request.headers)
-                .map_err(|e| refuse(datagram, 400, &e.to_string()))?;
+            let essentials =
+                Essentials::of(&request.headers).map_err(|e| refuse(datagram, 400, &e.to_string()))?;
             if essentials.cseq_method != request.method && request.method != Method::Ack {
-                return Err(refuse(
-                    datagram,
-                    400,
-                    "CSeq method differs from the request method",
-                ));
+                return Err(refuse(datagram, 400, "CSeq method differs from the request method"));
             }
             if !is_allowed(request.method) {
                 return Err(refuse(datagram, 405, "method not allowed"));
@@ -122,10 +109,8 @@ fn check_request_line(line: &str) -> Result<(), (u16, String)> {
     else {
         return Err((400, format!("malformed request line: {line:.80}")));
     };
-    let is_token = !method.is_empty()
-        && method
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b));
+    let is_token =
+        !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b));
     if !is_token || !uri.contains(':') {
         return Err((400, format!("malformed request line: {line:.80}")));
     }
@@ -152,10 +137,7 @@ fn declared_length(head: &str) -> Option<Result<usize, ()>> {
 }
 
 fn dropped(reason: String) -> Refused {
-    Refused {
-        reason,
-        response: None,
-    }
+    Refused { reason, response: None }
 }
 
 /// A refusal that answers the request with `code` when it has a Via to answer to and is
@@ -164,13 +146,8 @@ fn refuse(datagram: &[u8], code: u16, reason: &str) -> Refused {
     let text = String::from_utf8_lossy(&datagram[..datagram.len().min(MAX_HEADER_BYTES)]);
     let start = text.lines().next().unwrap_or("");
     let answerable = !start.starts_with("SIP/") && !start.starts_with("ACK ");
-    let response = answerable
-        .then(|| write::raw_error_response(&text, code, reason))
-        .flatten();
-    Refused {
-        reason: reason.to_owned(),
-        response,
-    }
+    let response = answerable.then(|| write::raw_error_response(&text, code, reason)).flatten();
+    Refused { reason: reason.to_owned(), response }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -185,13 +185,39 @@ pub fn raw_error_response(text: &str, code: u16, reason: &str) -> Option<Vec<u8>
     if !has_via {
         return None;
     }
-    let warning = format!(
-        "399 {AGENT} \"{}\"",
-        reason.replace(['"', '\\', '\r', '\n'], "'")
-    );
+    let warning = format!("399 {AGENT} \"{}\"", reason.replace(['"', '\\', '\r', '\n'], "'"));
     let mut extra = vec![("Warning", warning.as_str())];
     if code == 405 || code == 501 {
         extra.push(("Allow", ALLOWED));
     }
     Some(finish(head, &extra, None))
+}
+
+/// The ACK for a non-2xx final response to an INVITE we wrote (section 17.1.1.3): the
+/// INVITE's Request-URI, top Via, From, Call-ID, CSeq number and Route headers, and the
+/// To of the response (with the callee's tag).
+pub fn ack_for_non_2xx(invite: &[u8], response_to: &str) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(invite).ok()?;
+    let mut lines = text.split("\r\n");
+    let uri = lines.next()?.split(' ').nth(1)?;
+    let mut out = format!("ACK {uri} SIP/2.0\r\n");
+    let mut via_done = false;
+    for raw in lines.take_while(|l| !l.is_empty()) {
+        let (name, value) = raw.split_once(':')?;
+        let value = value.trim();
+        match name {
+            "Via" if !via_done => {
+                via_done = true;
+                line(&mut out, "Via", value);
+            }
+            "From" | "Call-ID" | "Route" | "Max-Forwards" => line(&mut out, name, value),
+            "CSeq" => {
+                let number = value.split(' ').next()?;
+                let _ = write!(out, "CSeq: {number} ACK\r\n");
+            }
+            _ => {}
+        }
+    }
+    line(&mut out, "To", response_to);
+    Some(finish(out, &[], None))
 }

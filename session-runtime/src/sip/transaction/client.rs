@@ -49,20 +49,13 @@ pub struct ClientTx {
 
 impl ClientTx {
     /// Starts a transaction: the caller sends `request` right away.
-    pub fn new(
-        now: Instant,
-        timers: &Timers,
-        invite: bool,
-        dest: SocketAddr,
-        request: Bytes,
-        ack: Option<Bytes>,
-    ) -> Self {
+    pub fn new(now: Instant, timers: &Timers, invite: bool, dest: SocketAddr, request: Bytes) -> Self {
         Self {
             invite,
             state: ClientState::Calling,
             dest,
             request,
-            ack,
+            ack: None,
             interval: timers.t1,
             retransmit_at: Some(now + timers.t1),
             deadline: now + timers.transaction_timeout(),
@@ -79,10 +72,24 @@ impl ClientTx {
         self.dest
     }
 
+    /// The request as sent.
+    pub fn request(&self) -> &Bytes {
+        &self.request
+    }
+
+    /// Whether this is an INVITE transaction.
+    pub fn is_invite(&self) -> bool {
+        self.invite
+    }
+
+    /// Sets the ACK to send for a non-2xx final response (written from the response's To).
+    pub fn set_ack(&mut self, ack: Bytes) {
+        self.ack.get_or_insert(ack);
+    }
+
     /// The earliest instant this transaction needs [`ClientTx::on_timer`].
     pub fn next_timer(&self) -> Instant {
-        self.retransmit_at
-            .map_or(self.deadline, |r| r.min(self.deadline))
+        self.retransmit_at.map_or(self.deadline, |r| r.min(self.deadline))
     }
 
     /// A response with status `code` arrived.
@@ -99,43 +106,26 @@ impl ClientTx {
                     // Timer B only runs in Calling; the callee may ring for as long as it likes.
                     self.deadline = now + Duration::from_secs(24 * 3600);
                 }
-                Reaction {
-                    deliver: true,
-                    ..Reaction::default()
-                }
+                Reaction { deliver: true, ..Reaction::default() }
             }
             (Calling | Proceeding, true) if code < 300 => {
                 self.enter(Accepted, now + timers.transaction_timeout());
-                Reaction {
-                    deliver: true,
-                    ..Reaction::default()
-                }
+                Reaction { deliver: true, ..Reaction::default() }
             }
             (Calling | Proceeding, true) => {
                 self.enter(Completed, now + timers.transaction_timeout());
-                Reaction {
-                    transmit: self.ack.clone(),
-                    deliver: true,
-                    ..Reaction::default()
-                }
+                Reaction { transmit: self.ack.clone(), deliver: true, ..Reaction::default() }
             }
             (Calling | Proceeding, false) => {
                 self.enter(Completed, now + timers.t4);
-                Reaction {
-                    deliver: true,
-                    ..Reaction::default()
-                }
+                Reaction { deliver: true, ..Reaction::default() }
             }
             // A retransmitted 2xx: the dialog layer re-sends its ACK.
-            (Accepted, _) if (200..300).contains(&code) => Reaction {
-                deliver: true,
-                ..Reaction::default()
-            },
+            (Accepted, _) if (200..300).contains(&code) => Reaction { deliver: true, ..Reaction::default() },
             // A retransmitted non-2xx final: ACK again, tell no one.
-            (Completed, true) if code >= 300 => Reaction {
-                transmit: self.ack.clone(),
-                ..Reaction::default()
-            },
+            (Completed, true) if code >= 300 => {
+                Reaction { transmit: self.ack.clone(), ..Reaction::default() }
+            }
             _ => Reaction::default(),
         }
     }
@@ -145,19 +135,13 @@ impl ClientTx {
         if now >= self.deadline {
             let timed_out = matches!(self.state, ClientState::Calling | ClientState::Proceeding);
             self.state = ClientState::Terminated;
-            return Reaction {
-                timed_out,
-                ..Reaction::default()
-            };
+            return Reaction { timed_out, ..Reaction::default() };
         }
         match self.retransmit_at {
             Some(at) if now >= at => {
                 self.interval = timers.backoff(self.interval, !self.invite);
                 self.retransmit_at = Some(now + self.interval);
-                Reaction {
-                    transmit: Some(self.request.clone()),
-                    ..Reaction::default()
-                }
+                Reaction { transmit: Some(self.request.clone()), ..Reaction::default() }
             }
             _ => Reaction::default(),
         }
@@ -230,10 +214,7 @@ mod tests {
     fn provisional_stops_invite_retransmission_and_non_2xx_is_acked_again() {
         let (mut tx, start, timers) = tx(true);
         assert!(tx.on_response(start, &timers, 180).deliver);
-        assert_eq!(
-            tx.on_timer(start + Duration::from_secs(40), &timers),
-            Reaction::default()
-        );
+        assert_eq!(tx.on_timer(start + Duration::from_secs(40), &timers), Reaction::default());
         let first = tx.on_response(start, &timers, 486);
         assert_eq!(first.transmit.as_deref(), Some(&b"ACK"[..]));
         assert!(first.deliver);

@@ -100,11 +100,7 @@ struct ServerKey(Box<str>, Method);
 
 impl ServerKey {
     fn of(essentials: &Essentials, method: Method) -> Self {
-        let method = if method == Method::Ack {
-            Method::Invite
-        } else {
-            method
-        };
+        let method = if method == Method::Ack { Method::Invite } else { method };
         Self(essentials.branch.as_str().into(), method)
     }
 }
@@ -157,9 +153,8 @@ impl TransactionLayer {
     }
 
     /// Sends a request in a new client transaction. `id` comes from
-    /// [`TransactionLayer::new_branch`] (a CANCEL reuses its INVITE's id with
-    /// `cancel: true`); `ack` is the ACK to send if an INVITE gets a non-2xx.
-    #[allow(clippy::too_many_arguments)] // each is a distinct fact about the request
+    /// [`TransactionLayer::new_branch`]; a CANCEL reuses its INVITE's id with
+    /// `cancel: true`.
     pub fn start_client(
         &mut self,
         now: Instant,
@@ -168,16 +163,11 @@ impl TransactionLayer {
         cancel: bool,
         dest: SocketAddr,
         request: Bytes,
-        ack: Option<Bytes>,
     ) {
-        let tx = ClientTx::new(now, &self.timers, invite, dest, request.clone(), ack);
-        self.wheel
-            .push(Reverse((tx.next_timer(), Slot::Client(id, cancel))));
+        let tx = ClientTx::new(now, &self.timers, invite, dest, request.clone());
+        self.wheel.push(Reverse((tx.next_timer(), Slot::Client(id, cancel))));
         self.clients.insert((id, cancel), tx);
-        self.transmits.push_back(Transmit {
-            to: dest,
-            bytes: request,
-        });
+        self.transmits.push_back(Transmit { to: dest, bytes: request });
     }
 
     /// Sends a datagram outside any transaction (the ACK to a 2xx, stateless errors).
@@ -192,10 +182,7 @@ impl TransactionLayer {
         };
         let reaction = server.tx.respond(now, &self.timers, code, response);
         if let Some(bytes) = reaction.transmit {
-            self.transmits.push_back(Transmit {
-                to: server.source,
-                bytes,
-            });
+            self.transmits.push_back(Transmit { to: server.source, bytes });
         }
         if let Some(at) = server.tx.next_timer() {
             self.wheel.push(Reverse((at, Slot::Server(tx))));
@@ -228,17 +215,13 @@ impl TransactionLayer {
     pub fn handle(&mut self, now: Instant, source: SocketAddr, inbound: Inbound) {
         match inbound {
             Inbound::Response(response, essentials) => self.on_response(now, response, essentials),
-            Inbound::Request(request, essentials) => {
-                self.on_request(now, source, request, essentials)
-            }
+            Inbound::Request(request, essentials) => self.on_request(now, source, request, essentials),
         }
     }
 
     fn on_response(&mut self, now: Instant, response: Response, essentials: Essentials) {
-        let Some(id) = essentials
-            .branch
-            .strip_prefix(&self.prefix)
-            .and_then(|h| u64::from_str_radix(h, 16).ok())
+        let Some(id) =
+            essentials.branch.strip_prefix(&self.prefix).and_then(|h| u64::from_str_radix(h, 16).ok())
         else {
             tracing::debug!(branch = %essentials.branch, "response for a branch we did not send; dropped");
             return;
@@ -247,31 +230,27 @@ impl TransactionLayer {
         let Some(tx) = self.clients.get_mut(&key) else {
             return;
         };
-        let reaction = tx.on_response(now, &self.timers, response.status_code.code());
-        if let Some(bytes) = reaction.transmit {
-            self.transmits.push_back(Transmit {
-                to: tx.dest(),
-                bytes,
+        let code = response.status_code.code();
+        if tx.is_invite() && code >= 300 {
+            let to = super::headers::first(&response.headers, |h| match h {
+                rsipstack::rsip::Header::To(v) => Some(v.value()),
+                _ => None,
             });
+            if let Some(ack) = to.and_then(|to| super::write::ack_for_non_2xx(tx.request(), to)) {
+                tx.set_ack(Bytes::from(ack));
+            }
         }
-        self.wheel
-            .push(Reverse((tx.next_timer(), Slot::Client(key.0, key.1))));
+        let reaction = tx.on_response(now, &self.timers, code);
+        if let Some(bytes) = reaction.transmit {
+            self.transmits.push_back(Transmit { to: tx.dest(), bytes });
+        }
+        self.wheel.push(Reverse((tx.next_timer(), Slot::Client(key.0, key.1))));
         if reaction.deliver {
-            self.events.push_back(TxEvent::Response {
-                tx: id,
-                response,
-                essentials,
-            });
+            self.events.push_back(TxEvent::Response { tx: id, response, essentials });
         }
     }
 
-    fn on_request(
-        &mut self,
-        now: Instant,
-        source: SocketAddr,
-        request: Request,
-        essentials: Essentials,
-    ) {
+    fn on_request(&mut self, now: Instant, source: SocketAddr, request: Request, essentials: Essentials) {
         let method = request.method;
         let key = ServerKey::of(&essentials, method);
         if let Some(&id) = self.server_index.get(&key) {
@@ -281,60 +260,34 @@ impl TransactionLayer {
             if method == Method::Ack {
                 if server.tx.state() == ServerState::Completed {
                     server.tx.on_ack(now, &self.timers);
-                    self.wheel.push(Reverse((
-                        server.tx.next_timer().unwrap_or(now),
-                        Slot::Server(id),
-                    )));
+                    self.wheel.push(Reverse((server.tx.next_timer().unwrap_or(now), Slot::Server(id))));
                     return;
                 }
             } else {
                 if let Some(bytes) = server.tx.on_retransmission().transmit {
-                    self.transmits.push_back(Transmit {
-                        to: server.source,
-                        bytes,
-                    });
+                    self.transmits.push_back(Transmit { to: server.source, bytes });
                 }
                 return;
             }
         }
         if method == Method::Ack {
-            self.events.push_back(TxEvent::Ack {
-                request,
-                essentials,
-            });
+            self.events.push_back(TxEvent::Ack { request, essentials });
             return;
         }
         let cancels = (method == Method::Cancel)
-            .then(|| {
-                self.server_index
-                    .get(&ServerKey(key.0.clone(), Method::Invite))
-                    .copied()
-            })
+            .then(|| self.server_index.get(&ServerKey(key.0.clone(), Method::Invite)).copied())
             .flatten();
         let id = self.next_id;
         self.next_id += 1;
         let invite = method == Method::Invite;
         self.server_index.insert(key.clone(), id);
-        self.servers.insert(
-            id,
-            Server {
-                tx: ServerTx::new(invite),
-                key,
-                source,
-            },
-        );
+        self.servers.insert(id, Server { tx: ServerTx::new(invite), key, source });
         if invite {
             // 100 Trying at once: the callee may take its time (section 17.2.1).
             let trying = super::write::response(&request, 100, None, &[], None);
             self.respond(now, id, 100, Bytes::from(trying));
         }
-        self.events.push_back(TxEvent::Request {
-            tx: id,
-            request,
-            essentials,
-            source,
-            cancels,
-        });
+        self.events.push_back(TxEvent::Request { tx: id, request, essentials, source, cancels });
     }
 
     /// The next datagram to send.
@@ -375,10 +328,7 @@ impl TransactionLayer {
         }
         let reaction = tx.on_timer(now, &self.timers);
         if let Some(bytes) = reaction.transmit {
-            self.transmits.push_back(Transmit {
-                to: tx.dest(),
-                bytes,
-            });
+            self.transmits.push_back(Transmit { to: tx.dest(), bytes });
         }
         if tx.state() == ClientState::Terminated {
             self.clients.remove(&(id, cancel));
@@ -386,8 +336,7 @@ impl TransactionLayer {
                 self.events.push_back(TxEvent::Timeout { tx: id });
             }
         } else {
-            self.wheel
-                .push(Reverse((tx.next_timer(), Slot::Client(id, cancel))));
+            self.wheel.push(Reverse((tx.next_timer(), Slot::Client(id, cancel))));
         }
     }
 
@@ -400,10 +349,7 @@ impl TransactionLayer {
         }
         let reaction = server.tx.on_timer(now, &self.timers);
         if let Some(bytes) = reaction.transmit {
-            self.transmits.push_back(Transmit {
-                to: server.source,
-                bytes,
-            });
+            self.transmits.push_back(Transmit { to: server.source, bytes });
         }
         if server.tx.state() == ServerState::Terminated {
             if let Some(server) = self.servers.remove(&id) {

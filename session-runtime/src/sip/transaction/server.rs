@@ -79,13 +79,7 @@ impl ServerTx {
     }
 
     /// The dialog layer answers with status `code`; returns the bytes to send.
-    pub fn respond(
-        &mut self,
-        now: Instant,
-        timers: &Timers,
-        code: u16,
-        response: Bytes,
-    ) -> Reaction {
+    pub fn respond(&mut self, now: Instant, timers: &Timers, code: u16, response: Bytes) -> Reaction {
         if self.state != ServerState::Proceeding {
             return Reaction::default(); // a second final response is not sent
         }
@@ -96,28 +90,20 @@ impl ServerTx {
             if !self.invite {
                 self.state = ServerState::Completed; // Timer J
             } else {
-                self.state = if code < 300 {
-                    ServerState::Accepted
-                } else {
-                    ServerState::Completed
-                };
+                self.state = if code < 300 { ServerState::Accepted } else { ServerState::Completed };
                 self.interval = timers.t1; // 2xx until ACK, or Timer G
                 self.retransmit_at = Some(now + timers.t1);
             }
         }
-        Reaction {
-            transmit: Some(response),
-            ..Reaction::default()
-        }
+        Reaction { transmit: Some(response), ..Reaction::default() }
     }
 
     /// The same request arrived again: repeat the last response (absorbed in Accepted).
     pub fn on_retransmission(&mut self) -> Reaction {
         match self.state {
-            ServerState::Proceeding | ServerState::Completed => Reaction {
-                transmit: self.last_response.clone(),
-                ..Reaction::default()
-            },
+            ServerState::Proceeding | ServerState::Completed => {
+                Reaction { transmit: self.last_response.clone(), ..Reaction::default() }
+            }
             _ => Reaction::default(),
         }
     }
@@ -144,19 +130,13 @@ impl ServerTx {
         if self.deadline.is_some_and(|d| now >= d) {
             let ack_timed_out = self.state == ServerState::Accepted && !self.acked;
             self.state = ServerState::Terminated;
-            return Reaction {
-                ack_timed_out,
-                ..Reaction::default()
-            };
+            return Reaction { ack_timed_out, ..Reaction::default() };
         }
         match self.retransmit_at {
             Some(at) if now >= at => {
                 self.interval = timers.backoff(self.interval, true);
                 self.retransmit_at = Some(now + self.interval);
-                Reaction {
-                    transmit: self.last_response.clone(),
-                    ..Reaction::default()
-                }
+                Reaction { transmit: self.last_response.clone(), ..Reaction::default() }
             }
             _ => Reaction::default(),
         }
@@ -178,11 +158,7 @@ mod tests {
         assert_eq!(at - now, timers.t1);
         assert!(tx.on_timer(at, &timers).transmit.is_some());
         tx.on_ack(at, &timers);
-        assert_eq!(
-            tx.on_retransmission(),
-            Reaction::default(),
-            "INVITE repeats are absorbed"
-        );
+        assert_eq!(tx.on_retransmission(), Reaction::default(), "INVITE repeats are absorbed");
         let end = tx.on_timer(now + timers.transaction_timeout(), &timers);
         assert!(!end.ack_timed_out);
         assert_eq!(tx.state(), ServerState::Terminated);
@@ -206,10 +182,7 @@ mod tests {
         let (now, timers) = (Instant::now(), Timers::default());
         let mut tx = ServerTx::new(true);
         tx.respond(now, &timers, 486, Bytes::from_static(b"486"));
-        assert_eq!(
-            tx.on_retransmission().transmit.as_deref(),
-            Some(&b"486"[..])
-        );
+        assert_eq!(tx.on_retransmission().transmit.as_deref(), Some(&b"486"[..]));
         tx.on_ack(now, &timers);
         assert_eq!(tx.state(), ServerState::Confirmed);
         assert_eq!(tx.next_timer(), Some(now + timers.t4));
@@ -220,14 +193,8 @@ mod tests {
         let (now, timers) = (Instant::now(), Timers::default());
         let mut tx = ServerTx::new(false);
         tx.respond(now, &timers, 200, Bytes::from_static(b"200"));
-        assert_eq!(
-            tx.on_retransmission().transmit.as_deref(),
-            Some(&b"200"[..])
-        );
+        assert_eq!(tx.on_retransmission().transmit.as_deref(), Some(&b"200"[..]));
         assert_eq!(tx.next_timer(), Some(now + timers.transaction_timeout()));
-        assert_eq!(
-            tx.respond(now, &timers, 500, Bytes::from_static(b"500")),
-            Reaction::default()
-        );
+        assert_eq!(tx.respond(now, &timers, 500, Bytes::from_static(b"500")), Reaction::default());
     }
 }

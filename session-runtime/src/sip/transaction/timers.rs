@@ -15,11 +15,7 @@ pub struct Timers {
 
 impl Default for Timers {
     fn default() -> Self {
-        Self {
-            t1: Duration::from_millis(500),
-            t2: Duration::from_secs(4),
-            t4: Duration::from_secs(5),
-        }
+        Self { t1: Duration::from_millis(500), t2: Duration::from_secs(4), t4: Duration::from_secs(5) }
     }
 }
 
@@ -27,11 +23,7 @@ impl Timers {
     /// Timers scaled from a different T1, keeping the RFC's ratios (T2 = 8·T1, T4 = 10·T1).
     /// Tests use a small T1 so that a call to a silent address times out in seconds.
     pub fn with_t1(t1: Duration) -> Self {
-        Self {
-            t1,
-            t2: t1 * 8,
-            t4: t1 * 10,
-        }
+        Self { t1, t2: t1 * 8, t4: t1 * 10 }
     }
 
     /// 64·T1: Timers B, F, H, J, L and M (32 s by default).
@@ -42,10 +34,6 @@ impl Timers {
     /// The retransmission interval after `current`: doubled, capped at T2 when `capped`.
     pub fn backoff(&self, current: Duration, capped: bool) -> Duration {
         let doubled = current * 2;
-        if capped {
-            doubled.min(self.t2)
-        } else {
-            doubled
-        }
+        if capped { doubled.min(self.t2) } else { doubled }
     }
 }

@@ -1,0 +1,213 @@
+//! `Call`: the application's handle on one call.
+
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::events::{CallError, CallEvent, EndReason};
+use crate::machine::{Event, State};
+use crate::types::{CallDirection, SessionId};
+use crate::ua::command::Command;
+
+/// A call's status as the user agent last published it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallStatus {
+    /// The state-machine state.
+    pub state: State,
+    /// When the call was answered.
+    pub answered_at: Option<Instant>,
+    /// How and when it ended.
+    pub ended: Option<(EndReason, Instant)>,
+}
+
+/// What the user agent and every handle of a call share.
+#[derive(Debug)]
+pub struct CallShared {
+    pub(crate) id: SessionId,
+    pub(crate) direction: CallDirection,
+    pub(crate) remote_uri: String,
+    pub(crate) status: watch::Sender<CallStatus>,
+    pub(crate) events: mpsc::UnboundedSender<CallEvent>,
+    events_rx: Mutex<Option<mpsc::UnboundedReceiver<CallEvent>>>,
+}
+
+impl CallShared {
+    pub(crate) fn new(id: SessionId, direction: CallDirection, remote_uri: String) -> Arc<Self> {
+        let (events, rx) = mpsc::unbounded_channel();
+        let status = CallStatus { state: State::INITIAL, answered_at: None, ended: None };
+        Arc::new(Self {
+            id,
+            direction,
+            remote_uri,
+            status: watch::Sender::new(status),
+            events,
+            events_rx: Mutex::new(Some(rx)),
+        })
+    }
+
+    /// Publishes a new state, and the end when it is terminal.
+    pub(crate) fn set_state(&self, state: State, end: Option<EndReason>) {
+        let now = Instant::now();
+        self.status.send_modify(|s| {
+            if state == State::Active && s.answered_at.is_none() {
+                s.answered_at = Some(now);
+            }
+            s.state = state;
+            if let Some(reason) = &end {
+                s.ended.get_or_insert((reason.clone(), now));
+            }
+        });
+        let _ = self.events.send(CallEvent::StateChanged(state));
+        if let Some(reason) = end {
+            let _ = self.events.send(CallEvent::Ended(reason));
+        }
+    }
+}
+
+/// One call, placed or received. Cloning gives another handle on the same call.
+///
+/// ```no_run
+/// # async fn demo(call: session_runtime::api::Call) -> Result<(), session_runtime::api::CallError> {
+/// println!("{} call with {}", if call.is_incoming() { "incoming" } else { "outgoing" }, call.remote_uri());
+/// call.hangup().await?;
+/// println!("ended: {}", call.ended().await);
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Call {
+    shared: Arc<CallShared>,
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+impl Call {
+    pub(crate) fn new(shared: Arc<CallShared>, commands: mpsc::UnboundedSender<Command>) -> Self {
+        Self { shared, commands }
+    }
+
+    /// The call's session id.
+    pub fn id(&self) -> SessionId {
+        self.shared.id
+    }
+
+    /// The current state.
+    pub fn state(&self) -> State {
+        self.shared.status.borrow().state
+    }
+
+    /// The peer's URI.
+    pub fn remote_uri(&self) -> &str {
+        &self.shared.remote_uri
+    }
+
+    /// Who placed the call.
+    pub fn direction(&self) -> CallDirection {
+        self.shared.direction
+    }
+
+    /// True when the peer called us.
+    pub fn is_incoming(&self) -> bool {
+        self.shared.direction == CallDirection::Incoming
+    }
+
+    /// How long the call has been (or was) answered; zero before the answer.
+    pub fn duration(&self) -> Duration {
+        let status = self.shared.status.borrow();
+        match (status.answered_at, &status.ended) {
+            (Some(start), Some((_, end))) => end.saturating_duration_since(start),
+            (Some(start), None) => start.elapsed(),
+            (None, _) => Duration::ZERO,
+        }
+    }
+
+    /// Answers an incoming call.
+    pub async fn accept(&self) -> Result<(), CallError> {
+        self.send(Event::Accept).await
+    }
+
+    /// Refuses an incoming call with a status code such as 486 or 603.
+    pub async fn reject(&self, code: u16) -> Result<(), CallError> {
+        self.send(Event::Reject { code }).await
+    }
+
+    /// Ends the call: CANCEL before the answer, BYE after it, 603 while it rings here.
+    /// Hanging up a call that is already ending or over is not an error.
+    pub async fn hangup(&self) -> Result<(), CallError> {
+        match self.send(Event::Hangup).await {
+            Err(CallError::Ended(_)) | Err(CallError::InvalidState { state: State::Terminating, .. }) => {
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// Puts the peer on hold.
+    pub async fn hold(&self) -> Result<(), CallError> {
+        self.send(Event::Hold).await
+    }
+
+    /// Takes the peer off hold.
+    pub async fn resume(&self) -> Result<(), CallError> {
+        self.send(Event::Resume).await
+    }
+
+    /// Sends DTMF digits (`0-9`, `*`, `#`, `A-D`).
+    pub async fn send_dtmf(&self, digits: &str) -> Result<(), CallError> {
+        self.send(Event::SendDtmf { digits: digits.to_owned() }).await
+    }
+
+    /// Waits until the state is `wanted` or the call ends; returns the state reached.
+    pub async fn wait_for(&self, wanted: State) -> State {
+        let mut status = self.shared.status.subscribe();
+        let reached = status.wait_for(|s| s.state == wanted || s.ended.is_some()).await;
+        reached.map_or(State::Failed, |s| s.state)
+    }
+
+    /// Waits for the call to end and says why.
+    pub async fn ended(&self) -> EndReason {
+        let mut status = self.shared.status.subscribe();
+        match status.wait_for(|s| s.ended.is_some()).await {
+            Ok(s) => s.ended.as_ref().map_or(EndReason::LocalHangup, |(r, _)| r.clone()),
+            Err(_) => EndReason::TransportError("the peer shut down".into()),
+        }
+    }
+
+    /// The call's events, from the moment it was created. Can be taken once.
+    pub fn events(&self) -> Option<CallEvents> {
+        let rx = self.shared.events_rx.lock().ok()?.take()?;
+        Some(CallEvents { rx })
+    }
+
+    pub(crate) async fn send(&self, event: Event) -> Result<(), CallError> {
+        if let Some((reason, _)) = &self.shared.status.borrow().ended {
+            return Err(CallError::Ended(reason.clone()));
+        }
+        let (reply, answer) = oneshot::channel();
+        let command = Command::Event { session: self.shared.id, event, reply };
+        self.commands.send(command).map_err(|_| CallError::Shutdown)?;
+        answer.await.map_err(|_| CallError::Shutdown)?
+    }
+}
+
+/// A stream of [`CallEvent`]s; ends after [`CallEvent::Ended`].
+#[derive(Debug)]
+pub struct CallEvents {
+    rx: mpsc::UnboundedReceiver<CallEvent>,
+}
+
+impl CallEvents {
+    /// The next event, or `None` once the call has ended and every event was read.
+    pub async fn recv(&mut self) -> Option<CallEvent> {
+        self.rx.recv().await
+    }
+}
+
+impl futures_core::Stream for CallEvents {
+    type Item = CallEvent;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<CallEvent>> {
+        self.rx.poll_recv(cx)
+    }
+}

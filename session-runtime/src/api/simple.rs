@@ -1,0 +1,119 @@
+//! `SimplePeer`: place or answer a call in a few lines.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use super::coordinator::{PeerConfig, PeerError, UnifiedCoordinator};
+use super::{Call, CallError};
+use crate::interceptor::SignalingHandler;
+use crate::machine::State;
+
+/// A SIP user agent with a call API and nothing to configure.
+///
+/// Place a call:
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let peer = session_runtime::SimplePeer::new("127.0.0.1:0").await?;
+/// let call = peer.call("sip:bob@127.0.0.1:5060").await?;
+/// call.hangup().await?;
+/// # Ok(()) }
+/// ```
+///
+/// Answer one:
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let peer = session_runtime::SimplePeer::new("127.0.0.1:5060").await?;
+/// let call = peer.next_call().await.ok_or("peer stopped")?;
+/// call.accept().await?;
+/// println!("ended: {}", call.ended().await);
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct SimplePeer {
+    coordinator: UnifiedCoordinator,
+}
+
+impl SimplePeer {
+    /// Starts a peer bound to `bind` (`IP:PORT`; port 0 picks a free port).
+    pub async fn new(bind: &str) -> Result<Self, PeerError> {
+        Self::builder(bind)?.start().await
+    }
+
+    /// A peer with settings: user name, timers, codecs, incoming-call policy.
+    pub fn builder(bind: &str) -> Result<PeerBuilder, PeerError> {
+        let addr: SocketAddr = bind.parse().map_err(|_| PeerError::BadAddress(bind.to_owned()))?;
+        Ok(PeerBuilder { config: PeerConfig::new(addr) })
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.coordinator.local_addr()
+    }
+
+    /// Our SIP URI, for others to call.
+    pub fn uri(&self) -> String {
+        format!("sip:simplepeer@{}", self.local_addr())
+    }
+
+    /// Calls `target` and waits until it is answered; an error says why it was not
+    /// (rejected with a status, timed out, …).
+    pub async fn call(&self, target: &str) -> Result<Call, CallError> {
+        let call = self.dial(target).await?;
+        match call.wait_for(State::Active).await {
+            State::Active => Ok(call),
+            _ => Err(CallError::Ended(call.ended().await)),
+        }
+    }
+
+    /// Calls `target` and returns at once; follow the call with [`Call::wait_for`] or
+    /// [`Call::events`].
+    pub async fn dial(&self, target: &str) -> Result<Call, CallError> {
+        self.coordinator.make_call(target).await
+    }
+
+    /// The next incoming call, ringing until accepted or rejected.
+    pub async fn next_call(&self) -> Option<Call> {
+        self.coordinator.incoming_call().await
+    }
+
+    /// The coordinator underneath, for the session manager, registry and controller.
+    pub fn coordinator(&self) -> &UnifiedCoordinator {
+        &self.coordinator
+    }
+}
+
+/// Settings for a [`SimplePeer`].
+#[derive(Debug)]
+pub struct PeerBuilder {
+    config: PeerConfig,
+}
+
+impl PeerBuilder {
+    /// The user part of our SIP URI.
+    #[must_use]
+    pub fn user(mut self, user: &str) -> Self {
+        self.config.user = user.to_owned();
+        self
+    }
+
+    /// RFC 3261 T1 (500 ms by default); a call to a silent address fails after 64·T1.
+    #[must_use]
+    pub fn t1(mut self, t1: Duration) -> Self {
+        self.config.t1 = t1;
+        self
+    }
+
+    /// Adds a policy for incoming requests (see [`crate::interceptor`]).
+    #[must_use]
+    pub fn handler(mut self, handler: impl SignalingHandler + 'static) -> Self {
+        self.config.interceptor = self.config.interceptor.with(handler);
+        self
+    }
+
+    /// Starts the peer.
+    pub async fn start(self) -> Result<SimplePeer, PeerError> {
+        Ok(SimplePeer { coordinator: UnifiedCoordinator::start(self.config)? })
+    }
+}

@@ -1,0 +1,80 @@
+//! The thin tokio layer: one task owns the UDP socket and the user agent, and turns
+//! datagrams, commands and the clock into calls on it.
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+
+use super::UserAgent;
+use super::command::Command;
+
+/// Largest UDP payload.
+const DATAGRAM: usize = 65_535;
+/// Datagrams handled per wake-up before the timers and commands get a turn.
+const BURST: usize = 64;
+/// Kernel receive buffer: at 64 KiB a burst of a few thousand calls per second overflows.
+const RECEIVE_BUFFER: usize = 4 * 1024 * 1024;
+
+/// Binds a UDP socket with a large receive buffer.
+pub fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
+    let domain = socket2::Domain::for_address(addr);
+    let socket = socket2::Socket::new(domain, socket2::Type::DGRAM, Some(socket2::Protocol::UDP))?;
+    // Best effort: the kernel caps it at net.core.rmem_max.
+    let _ = socket.set_recv_buffer_size(RECEIVE_BUFFER);
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    UdpSocket::from_std(socket.into())
+}
+
+/// Runs the user agent until [`Command::Shutdown`].
+pub async fn run(socket: UdpSocket, mut ua: UserAgent, mut commands: mpsc::UnboundedReceiver<Command>) {
+    let mut buf = vec![0u8; DATAGRAM];
+    let far = || tokio::time::Instant::now() + Duration::from_secs(3600);
+    let sleep = tokio::time::sleep_until(far());
+    tokio::pin!(sleep);
+    loop {
+        flush(&socket, &mut ua).await;
+        let deadline = ua.poll_timeout().map_or_else(far, tokio::time::Instant::from_std);
+        if sleep.deadline() != deadline {
+            sleep.as_mut().reset(deadline);
+        }
+        tokio::select! {
+            biased;
+            command = commands.recv() => match command {
+                None | Some(Command::Shutdown) => break,
+                Some(command) => ua.handle_command(Instant::now(), command).await,
+            },
+            received = socket.recv_from(&mut buf) => {
+                match received {
+                    Ok((len, from)) => ua.handle_datagram(Instant::now(), from, &buf[..len]).await,
+                    Err(error) => tracing::debug!(%error, "receive failed"),
+                }
+                for _ in 0..BURST {
+                    match socket.try_recv_from(&mut buf) {
+                        Ok((len, from)) => ua.handle_datagram(Instant::now(), from, &buf[..len]).await,
+                        Err(_) => break,
+                    }
+                }
+            }
+            () = &mut sleep => ua.handle_timeout(Instant::now()).await,
+        }
+    }
+    flush(&socket, &mut ua).await;
+}
+
+async fn flush(socket: &UdpSocket, ua: &mut UserAgent) {
+    while let Some(transmit) = ua.poll_transmit() {
+        let sent = match socket.try_send_to(&transmit.bytes, transmit.to) {
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                socket.send_to(&transmit.bytes, transmit.to).await
+            }
+            other => other,
+        };
+        if let Err(error) = sent {
+            tracing::debug!(to = %transmit.to, %error, "send failed");
+        }
+    }
+}

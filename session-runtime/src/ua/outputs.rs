@@ -1,0 +1,283 @@
+//! Carrying out what the table's actions decided: SIP messages, media changes and
+//! call events. Also placing a call, which starts with a dialog of our own.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::time::Instant;
+
+use bytes::Bytes;
+
+use super::UserAgent;
+use super::leg::{Leg, Purpose};
+use super::requests::new_tag;
+use crate::api::{Call, CallError, CallEvent, CallShared};
+use crate::machine::Event;
+use crate::media::CallMedia;
+use crate::session::output::{Answering, Media, Notice, Output, Request};
+use crate::sip::dialog::Dialog;
+use crate::sip::write::{self, Body};
+use crate::types::{CallDirection, DialogId, SessionId};
+
+const SDP: &str = "application/sdp";
+
+impl UserAgent {
+    /// Places a call: a session, a dialog, and the table's `Dial`.
+    pub(super) async fn dial(&mut self, now: Instant, target: &str) -> Result<Call, CallError> {
+        let peer = resolve(target)?;
+        let session = self.manager.create_session();
+        let local_tag = new_tag();
+        let call_id = format!("{}@{}", new_tag(), self.config.local.ip());
+        let dialog = Dialog::uac(
+            call_id.clone(),
+            local_tag.clone(),
+            self.local_uri.clone(),
+            target,
+            self.local_uri.clone(),
+        );
+        let shared = CallShared::new(session, CallDirection::Outgoing, target.to_owned());
+        self.legs.insert(session, Leg::new(dialog, peer, shared.clone()));
+        self.registry.map_dialog(session, DialogId::new(call_id, local_tag));
+        let call = Call::new(shared, self.commands.clone());
+        self.drive(now, session, Event::Dial { target: target.to_owned() }).await?;
+        Ok(call)
+    }
+
+    pub(super) fn run_output(&mut self, now: Instant, session: SessionId, output: Output) {
+        match output {
+            Output::Send(request) => self.send(now, session, request),
+            Output::Respond { to: Answering::Invite, code } => self.respond_invite(now, session, code),
+            Output::Respond { to: Answering::Latest, code } => self.respond_latest(now, session, code, &[]),
+            Output::Media(media) => self.media(session, media),
+            Output::Notify(Notice::IncomingCall) => self.announce(session),
+            Output::Notify(notice) => {
+                let event = match notice {
+                    Notice::Dtmf(digit) => CallEvent::Dtmf(digit),
+                    Notice::Transfer(code) => CallEvent::TransferProgress(code),
+                    Notice::Refer(target) => CallEvent::TransferRequested(target),
+                    Notice::IncomingCall => return,
+                };
+                if let Some(leg) = self.legs.get(&session) {
+                    let _ = leg.shared.events.send(event);
+                }
+            }
+        }
+    }
+
+    fn send(&mut self, now: Instant, session: SessionId, request: Request) {
+        match request {
+            Request::Invite { .. } => self.send_invite(now, session),
+            Request::Ack => {
+                let cseq = self.legs.get(&session).map_or(1, |leg| leg.dialog.invite_cseq);
+                self.send_ack(now, session, cseq);
+            }
+            Request::Cancel => match self.legs.get_mut(&session) {
+                Some(leg) if !leg.provisional_seen => leg.pending_cancel = true,
+                Some(_) => self.send_cancel(now, session),
+                None => {}
+            },
+            Request::Bye => self.send_in_dialog(now, session, "BYE", Purpose::Bye, &[], false),
+            Request::Reinvite { hold } => {
+                if let Some(media) = self.legs.get_mut(&session).and_then(|leg| leg.media.as_mut()) {
+                    media.offer(hold);
+                }
+                let contact = self.local_uri.clone();
+                self.send_in_dialog(
+                    now,
+                    session,
+                    "INVITE",
+                    Purpose::Reinvite,
+                    &[("Contact", &contact)],
+                    true,
+                );
+            }
+            Request::Refer { target, replaces } => {
+                let refer_to = match replaces {
+                    Some(replaces) => format!("<{target}?Replaces={}>", escape_header(&replaces)),
+                    None => format!("<{target}>"),
+                };
+                let referred_by = self.local_uri.clone();
+                let extra = [("Refer-To", refer_to.as_str()), ("Referred-By", referred_by.as_str())];
+                self.send_in_dialog(now, session, "REFER", Purpose::Refer, &extra, false);
+            }
+        }
+    }
+
+    fn send_invite(&mut self, now: Instant, session: SessionId) {
+        let (id, branch) = self.tx.new_branch();
+        let via = self.via(&branch);
+        let Some(leg) = self.legs.get_mut(&session) else { return };
+        let body = leg.local_sdp().map(|sdp| Body { content_type: SDP, bytes: sdp.as_bytes() });
+        let bytes = leg.dialog.invite(&via, body);
+        leg.invite_client = Some((id, via));
+        leg.client_txs.push(id);
+        let peer = leg.peer;
+        self.by_client_tx.insert(id, (session, Purpose::Invite));
+        self.tx.start_client(now, id, true, false, peer, Bytes::from(bytes));
+    }
+
+    pub(super) fn send_ack(&mut self, _now: Instant, session: SessionId, cseq: u32) {
+        let (_, branch) = self.tx.new_branch();
+        let via = self.via(&branch);
+        let Some(leg) = self.legs.get(&session) else { return };
+        let bytes = leg.dialog.ack(&via, cseq);
+        let to = target_addr(&leg.dialog.remote_target).unwrap_or(leg.peer);
+        self.tx.send_stateless(to, Bytes::from(bytes));
+    }
+
+    pub(super) fn send_cancel(&mut self, now: Instant, session: SessionId) {
+        let Some(leg) = self.legs.get(&session) else { return };
+        let Some((id, via)) = &leg.invite_client else { return };
+        let bytes = leg.dialog.cancel(via);
+        self.tx.start_client(now, *id, false, true, leg.peer, Bytes::from(bytes));
+    }
+
+    fn send_in_dialog(
+        &mut self,
+        now: Instant,
+        session: SessionId,
+        method: &str,
+        purpose: Purpose,
+        extra: &[(&str, &str)],
+        with_sdp: bool,
+    ) {
+        let (id, branch) = self.tx.new_branch();
+        let via = self.via(&branch);
+        let Some(leg) = self.legs.get_mut(&session) else { return };
+        let sdp = if with_sdp { leg.local_sdp().map(str::to_owned) } else { None };
+        let body = sdp.as_deref().map(|sdp| Body { content_type: SDP, bytes: sdp.as_bytes() });
+        let bytes = leg.dialog.request(method, &via, extra, body);
+        let to = target_addr(&leg.dialog.remote_target).unwrap_or(leg.peer);
+        leg.client_txs.push(id);
+        self.by_client_tx.insert(id, (session, purpose));
+        self.tx.start_client(now, id, method == "INVITE", false, to, Bytes::from(bytes));
+    }
+
+    /// Answers the INVITE that created the session (callee).
+    fn respond_invite(&mut self, now: Instant, session: SessionId, code: u16) {
+        let Some(leg) = self.legs.get_mut(&session) else { return };
+        let (Some(tx), Some(request)) = (leg.invite_server, leg.invite_request.as_ref()) else { return };
+        let warning = (code == 488).then(|| {
+            let reason = "the offer has no codec we support (PCMU/8000, PCMA/8000) or is not valid SDP";
+            format!("399 {} \"{reason}\"", write::AGENT)
+        });
+        let bytes = answer(leg, request, code, warning.as_deref(), &self.local_uri);
+        if code >= 200 {
+            leg.invite_request = None;
+        }
+        self.tx.respond(now, tx, code, Bytes::from(bytes));
+    }
+
+    /// Answers the in-dialog request being processed.
+    pub(super) fn respond_latest(
+        &mut self,
+        now: Instant,
+        session: SessionId,
+        code: u16,
+        _extra: &[(&str, &str)],
+    ) {
+        let Some(leg) = self.legs.get_mut(&session) else { return };
+        let Some((tx, request)) = leg.latest.take() else { return };
+        let bytes = answer(leg, &request, code, None, &self.local_uri);
+        if code < 200 {
+            leg.latest = Some((tx, request));
+        }
+        self.tx.respond(now, tx, code, Bytes::from(bytes));
+    }
+
+    fn media(&mut self, session: SessionId, media: Media) {
+        let media_id = self.new_media_id();
+        let Some(leg) = self.legs.get_mut(&session) else { return };
+        match media {
+            Media::Prepare { offer } => {
+                let mut call_media = match CallMedia::open(media_id, &self.config.media) {
+                    Ok(media) => media,
+                    Err(error) => return tracing::warn!(%session, %error, "cannot open an RTP socket"),
+                };
+                let prepared = match offer {
+                    Some(offer) => call_media.answer(&offer).map(|_| ()),
+                    None => {
+                        call_media.offer(false);
+                        Ok(())
+                    }
+                };
+                if let Err(error) = prepared {
+                    tracing::warn!(%session, %error, "cannot answer the offer");
+                }
+                self.registry.map_media(session, call_media.id());
+                leg.media = Some(call_media);
+            }
+            Media::Remote { sdp } => {
+                if let Some(Err(error)) = leg.media.as_mut().map(|m| m.apply_remote(&sdp)) {
+                    tracing::warn!(%session, %error, "the peer's SDP is unusable");
+                }
+            }
+            Media::Stop => {
+                if let Some(media) = leg.media.as_mut() {
+                    media.close();
+                }
+            }
+            other => tracing::debug!(%session, ?other, "media change"),
+        }
+    }
+}
+
+/// A response to `request` in the leg's dialog: our tag, Contact on 1xx/2xx to INVITE,
+/// and the SDP on 2xx to INVITE.
+fn answer(
+    leg: &Leg,
+    request: &rsipstack::rsip::Request,
+    code: u16,
+    warning: Option<&str>,
+    contact: &str,
+) -> Vec<u8> {
+    let invite = request.method == rsipstack::rsip::Method::Invite;
+    let mut extra: Vec<(&str, &str)> = Vec::new();
+    if invite && (101..300).contains(&code) {
+        extra.push(("Contact", contact));
+    }
+    if let Some(warning) = warning {
+        extra.push(("Warning", warning));
+    }
+    let sdp = if invite && (200..300).contains(&code) { leg.local_sdp() } else { None };
+    let body = sdp.map(|sdp| Body { content_type: SDP, bytes: sdp.as_bytes() });
+    write::response(request, code, Some(&leg.dialog.local_tag), &extra, body)
+}
+
+/// The socket address of a `sip:user@host:port` URI; hostnames are looked up.
+fn resolve(target: &str) -> Result<SocketAddr, CallError> {
+    let invalid = |why: &str| CallError::InvalidTarget { target: target.to_owned(), why: why.to_owned() };
+    if !target.starts_with("sip:") {
+        return Err(invalid("it does not start with `sip:`"));
+    }
+    target_addr(target)
+        .or_else(|| host_port(target).and_then(|hp| hp.to_socket_addrs().ok()?.next()))
+        .ok_or_else(|| invalid("its host is neither an IP address nor a name that resolves"))
+}
+
+/// `host:port` of a SIP URI (port 5060 when absent).
+fn host_port(uri: &str) -> Option<String> {
+    let rest = uri.strip_prefix("sip:")?;
+    let rest = rest.split([';', '?', '>']).next()?;
+    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    if host.is_empty() {
+        return None;
+    }
+    // `[::1]` has no port, `[::1]:5060` and `127.0.0.1:5060` do.
+    let has_port = if host.starts_with('[') { host.contains("]:") } else { host.contains(':') };
+    Some(if has_port { host.to_owned() } else { format!("{host}:5060") })
+}
+
+/// The address of a SIP URI whose host is an IP literal.
+fn target_addr(uri: &str) -> Option<SocketAddr> {
+    host_port(uri)?.parse().ok()
+}
+
+/// Escapes a header value for use inside a URI's `?header=value` part.
+fn escape_header(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,120 @@
+//! Two SimplePeers over loopback UDP: every way a call can go.
+
+use std::time::Duration;
+
+use session_runtime::api::{CallError, EndReason};
+use session_runtime::{Call, SimplePeer, State};
+use tokio::time::timeout;
+
+const LIMIT: Duration = Duration::from_secs(10);
+
+async fn peer() -> SimplePeer {
+    SimplePeer::new("127.0.0.1:0").await.expect("binds")
+}
+
+fn uri_of(peer: &SimplePeer) -> String {
+    format!("sip:bob@{}", peer.local_addr())
+}
+
+/// Bob takes the next call and does `with` to it; the task returns the call.
+fn answer_with<F, Fut>(bob: SimplePeer, with: F) -> tokio::task::JoinHandle<(Call, SimplePeer)>
+where
+    F: FnOnce(Call) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let call = bob.next_call().await.expect("a call arrives");
+        assert_eq!(call.state(), State::RingingInbound);
+        assert!(call.is_incoming());
+        with(call.clone()).await;
+        (call, bob)
+    })
+}
+
+#[tokio::test]
+async fn answered_call_hung_up_by_the_caller() {
+    let (alice, bob) = (peer().await, peer().await);
+    let target = uri_of(&bob);
+    let bob = answer_with(bob, |call| async move { call.accept().await.expect("accept") });
+    let call = timeout(LIMIT, alice.call(&target)).await.expect("in time").expect("answered");
+    assert_eq!(call.state(), State::Active);
+    let (bobs_call, _bob) = bob.await.expect("bob's task");
+    assert_eq!(bobs_call.wait_for(State::Active).await, State::Active);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(call.duration() > Duration::ZERO);
+    call.hangup().await.expect("hangup");
+    assert_eq!(timeout(LIMIT, call.ended()).await.expect("ends"), EndReason::LocalHangup);
+    assert_eq!(timeout(LIMIT, bobs_call.ended()).await.expect("ends"), EndReason::RemoteHangup);
+    assert_eq!(call.state(), State::Terminated);
+    assert!(alice.coordinator().registry().is_empty(), "no session left behind");
+    assert!(alice.coordinator().sessions().is_empty());
+}
+
+#[tokio::test]
+async fn answered_call_hung_up_by_the_callee() {
+    let (alice, bob) = (peer().await, peer().await);
+    let target = uri_of(&bob);
+    let bob = answer_with(bob, |call| async move {
+        call.accept().await.expect("accept");
+        call.wait_for(State::Active).await;
+        call.hangup().await.expect("hangup");
+    });
+    let call = timeout(LIMIT, alice.call(&target)).await.expect("in time").expect("answered");
+    assert_eq!(timeout(LIMIT, call.ended()).await.expect("ends"), EndReason::RemoteHangup);
+    let (bobs_call, bob) = bob.await.expect("bob's task");
+    assert_eq!(timeout(LIMIT, bobs_call.ended()).await.expect("ends"), EndReason::LocalHangup);
+    assert!(bob.coordinator().sessions().is_empty());
+    assert!(bob.coordinator().registry().is_empty());
+}
+
+#[tokio::test]
+async fn rejected_call_reports_the_status() {
+    let (alice, bob) = (peer().await, peer().await);
+    let target = uri_of(&bob);
+    let bob = answer_with(bob, |call| async move { call.reject(486).await.expect("reject") });
+    let error = timeout(LIMIT, alice.call(&target)).await.expect("in time").expect_err("rejected");
+    assert_eq!(error, CallError::Ended(EndReason::Rejected(486)));
+    let (bobs_call, _bob) = bob.await.expect("bob's task");
+    assert_eq!(bobs_call.ended().await, EndReason::RejectedLocally(486));
+}
+
+#[tokio::test]
+async fn caller_cancels_before_the_answer() {
+    let (alice, bob) = (peer().await, peer().await);
+    let target = uri_of(&bob);
+    let (rang, ringing) = tokio::sync::oneshot::channel();
+    let bob = answer_with(bob, |_call| async move {
+        let _ = rang.send(());
+    });
+    let call = alice.dial(&target).await.expect("dialled");
+    ringing.await.expect("bob's phone rings");
+    assert_eq!(call.wait_for(State::RingingOutbound).await, State::RingingOutbound);
+    call.hangup().await.expect("cancel");
+    assert_eq!(timeout(LIMIT, call.ended()).await.expect("ends"), EndReason::LocalHangup);
+    let (bobs_call, _bob) = bob.await.expect("bob's task");
+    assert_eq!(timeout(LIMIT, bobs_call.ended()).await.expect("ends"), EndReason::RemoteHangup);
+    assert!(alice.coordinator().sessions().is_empty());
+}
+
+#[tokio::test]
+async fn a_call_to_a_silent_port_times_out() {
+    // A bound socket that never answers; T1 = 20 ms makes Timer B fire after 1.28 s.
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let target = format!("sip:nobody@{}", silent.local_addr().expect("addr"));
+    let alice = SimplePeer::builder("127.0.0.1:0")
+        .expect("address")
+        .t1(Duration::from_millis(20))
+        .start()
+        .await
+        .expect("binds");
+    let error = timeout(LIMIT, alice.call(&target)).await.expect("no hang").expect_err("times out");
+    assert_eq!(error, CallError::Ended(EndReason::Timeout));
+    assert!(alice.coordinator().sessions().is_empty());
+}
+
+#[tokio::test]
+async fn a_bad_target_is_an_error_that_says_what_to_write() {
+    let alice = peer().await;
+    let error = alice.call("bob@127.0.0.1").await.expect_err("not a SIP URI");
+    assert!(error.to_string().contains("sip:user@IP:PORT"), "{error}");
+}
