@@ -14,5 +14,6 @@ pub mod sip;
 pub mod types;
 pub mod ua;
 
+pub use api::CallEvents;
 pub use api::{Call, CallError, CallEvent, EndReason, SimplePeer};
 pub use machine::State;

@@ -1,0 +1,63 @@
+//! `simplepeer listen`: answer (or reject) incoming calls.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use session_core::SimplePeer;
+use tokio::sync::Notify;
+
+/// Options of `simplepeer listen`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:5060")]
+    bind: String,
+    /// Answer every call at once.
+    #[arg(long)]
+    auto_answer: bool,
+    /// Reject every call with this status code (e.g. 486, 603).
+    #[arg(long, value_name = "CODE", conflicts_with = "auto_answer", value_parser = clap::value_parser!(u16).range(300..700))]
+    reject: Option<u16>,
+    /// Exit after this many calls have ended.
+    #[arg(long, value_name = "N")]
+    max_calls: Option<usize>,
+}
+
+pub async fn run(args: Args) -> Result<(), String> {
+    let peer = SimplePeer::new(&args.bind).await.map_err(|e| e.to_string())?;
+    tracing::info!(uri = %peer.uri(), "listening");
+    if !args.auto_answer && args.reject.is_none() {
+        tracing::info!("calls will ring until the caller gives up; use --auto-answer or --reject CODE");
+    }
+    let ended = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(Notify::new());
+    let max = args.max_calls;
+    loop {
+        let call = tokio::select! {
+            call = peer.next_call() => match call {
+                Some(call) => call,
+                None => return Err("the peer stopped".into()),
+            },
+            () = done.notified() => return Ok(()),
+        };
+        tracing::info!(id = %call.id(), from = %call.remote_uri(), "incoming call");
+        let (ended, done) = (ended.clone(), done.clone());
+        let (auto_answer, reject) = (args.auto_answer, args.reject);
+        tokio::spawn(async move {
+            let answered = match reject {
+                Some(code) => call.reject(code).await,
+                None if auto_answer => call.accept().await,
+                None => Ok(()),
+            };
+            if let Err(error) = answered {
+                tracing::warn!(id = %call.id(), %error, "could not answer");
+            }
+            let reason = call.ended().await;
+            tracing::info!(id = %call.id(), %reason, seconds = call.duration().as_secs_f32(), "call ended");
+            let count = ended.fetch_add(1, Ordering::SeqCst) + 1;
+            if max.is_some_and(|max| count >= max) {
+                done.notify_one();
+            }
+        });
+    }
+}

@@ -1,0 +1,102 @@
+//! Helpers for tests that run real processes: free loopback ports, child processes that
+//! are killed when the test ends, SIPp.
+
+#![allow(dead_code)] // each test file uses a different part
+
+use std::net::UdpSocket;
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// A UDP port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
+    let socket = UdpSocket::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    socket.local_addr().expect("local address").port()
+}
+
+/// The `simplepeer` binary built for this test run.
+pub fn simplepeer() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_simplepeer"));
+    command.env("RUST_LOG", "info").stdin(Stdio::null());
+    command
+}
+
+/// SIPp, which CI installs (Debian package `sip-tester`).
+pub fn sipp() -> Command {
+    let found = Command::new("sipp").arg("-v").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    assert!(found.is_ok(), "sipp is not installed: `apt-get install sip-tester` (.ci/run does it)");
+    let mut command = Command::new("sipp");
+    command.stdin(Stdio::null());
+    command
+}
+
+/// A child process killed when dropped. Its output goes to a file, not a pipe: a
+/// chatty child would block once a pipe nobody reads is full.
+pub struct Running {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Running {
+    /// Starts `command` with its output captured.
+    pub fn start(command: &mut Command) -> Self {
+        let log =
+            std::env::temp_dir().join(format!("session-core-{}-{}.log", std::process::id(), free_port()));
+        let file = std::fs::File::create(&log).expect("log file");
+        let err = file.try_clone().expect("log file");
+        let child = command.stdout(file).stderr(err).spawn().expect("process starts");
+        Running { child, log }
+    }
+
+    /// Waits up to `limit` for the process to exit.
+    pub fn wait(&mut self, limit: Duration) -> Option<ExitStatus> {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if let Some(status) = self.child.try_wait().expect("process status") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// What the process wrote so far.
+    pub fn output(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// Waits until something listens on the UDP port (the bind succeeded in the child).
+pub fn wait_until_bound(port: u16) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        if UdpSocket::bind(("127.0.0.1", port)).is_err() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("nothing bound port {port} within 10 s");
+}
+
+/// A scenario file under tests/sipp/.
+pub fn scenario(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sipp").join(name)
+}
+
+/// The value of a column of the last row of a SIPp `-trace_stat` CSV file.
+pub fn sipp_stat(csv: &std::path::Path, column: &str) -> u64 {
+    let text = std::fs::read_to_string(csv).unwrap_or_else(|e| panic!("{}: {e}", csv.display()));
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<&str> = lines.next().expect("header").split(';').collect();
+    let last: Vec<&str> = lines.last().expect("a data row").split(';').collect();
+    let index = header.iter().position(|h| *h == column).unwrap_or_else(|| panic!("no column {column}"));
+    last[index].trim().parse().expect("a number")
+}

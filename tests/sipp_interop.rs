@@ -1,0 +1,108 @@
+//! Interop with SIPp, a SIP tool nobody here wrote: its built-in `uac` and `uas`
+//! scenarios, and scenarios of our own under tests/sipp/.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Running, free_port, scenario, simplepeer, sipp, sipp_stat, wait_until_bound};
+
+const LIMIT: Duration = Duration::from_secs(120);
+
+#[test]
+fn sipp_uac_places_200_calls_that_listen_answers() {
+    let port = free_port();
+    let mut listen = Running::start(simplepeer().args([
+        "listen",
+        "--bind",
+        &format!("127.0.0.1:{port}"),
+        "--auto-answer",
+        "--max-calls",
+        "200",
+    ]));
+    wait_until_bound(port);
+    let stats = tempfile("uac");
+    let status = sipp()
+        .args(["-sn", "uac", &format!("127.0.0.1:{port}"), "-i", "127.0.0.1", "-p"])
+        .arg(free_port().to_string())
+        .args(["-m", "200", "-r", "100", "-nostdin", "-timeout", "60s", "-trace_stat", "-stf"])
+        .arg(&stats)
+        .output()
+        .expect("sipp runs");
+    assert!(status.status.success(), "sipp failed: {}", String::from_utf8_lossy(&status.stdout));
+    assert_eq!(sipp_stat(&stats, "SuccessfulCall(C)"), 200);
+    assert_eq!(sipp_stat(&stats, "FailedCall(C)"), 0);
+    let exit = listen.wait(LIMIT);
+    assert!(exit.is_some_and(|s| s.success()), "listen did not exit 0 after 200 calls: {}", listen.output());
+}
+
+#[test]
+fn simplepeer_call_completes_against_sipp_uas() {
+    let port = free_port();
+    let stats = tempfile("uas");
+    let mut uas = Running::start(
+        sipp()
+            .args(["-sn", "uas", "-i", "127.0.0.1", "-p", &port.to_string(), "-m", "1", "-nostdin"])
+            .args(["-timeout", "60s", "-trace_stat", "-stf"])
+            .arg(&stats),
+    );
+    wait_until_bound(port);
+    let call = simplepeer()
+        .args(["call", &format!("sip:service@127.0.0.1:{port}"), "--duration", "0.5"])
+        .output()
+        .expect("simplepeer runs");
+    assert!(call.status.success(), "call failed: {}", String::from_utf8_lossy(&call.stderr));
+    let exit = uas.wait(LIMIT);
+    assert!(exit.is_some_and(|s| s.success()), "sipp uas: {}", uas.output());
+    assert_eq!(sipp_stat(&stats, "SuccessfulCall(C)"), 1);
+}
+
+#[test]
+fn sipp_cancels_before_the_answer_and_gets_487() {
+    let port = free_port();
+    let mut listen = Running::start(simplepeer().args([
+        "listen",
+        "--bind",
+        &format!("127.0.0.1:{port}"),
+        "--max-calls",
+        "10",
+    ]));
+    wait_until_bound(port);
+    let stats = tempfile("cancel");
+    let status = sipp()
+        .arg("-sf")
+        .arg(scenario("uac_cancel.xml"))
+        .args([&format!("127.0.0.1:{port}"), "-i", "127.0.0.1", "-p"])
+        .arg(free_port().to_string())
+        .args(["-m", "10", "-r", "20", "-nostdin", "-timeout", "60s", "-trace_stat", "-stf"])
+        .arg(&stats)
+        .output()
+        .expect("sipp runs");
+    assert!(status.status.success(), "sipp failed: {}", String::from_utf8_lossy(&status.stdout));
+    assert_eq!(sipp_stat(&stats, "SuccessfulCall(C)"), 10);
+    let exit = listen.wait(LIMIT);
+    assert!(exit.is_some_and(|s| s.success()), "listen did not see 10 calls end: {}", listen.output());
+}
+
+#[test]
+fn listen_rejects_with_the_given_code() {
+    let port = free_port();
+    let _listen = Running::start(simplepeer().args([
+        "listen",
+        "--bind",
+        &format!("127.0.0.1:{port}"),
+        "--reject",
+        "486",
+    ]));
+    wait_until_bound(port);
+    let call = simplepeer().args(["call", &format!("sip:bob@127.0.0.1:{port}")]).output().expect("runs");
+    assert!(!call.status.success());
+    let stderr = String::from_utf8_lossy(&call.stderr);
+    assert!(stderr.contains("486"), "{stderr}");
+}
+
+fn tempfile(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("session-core-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(format!("{name}-{}.csv", free_port()))
+}
