@@ -177,11 +177,11 @@ impl<'de> Deserialize<'de> for Names {
 
         let outer = Spanned::<SeqOrStr>::deserialize(deserializer)?;
         let mut names = outer.value.0;
-        if let [single] = names.as_mut_slice() {
-            if single.referenced == serde_saphyr::Location::UNKNOWN {
-                single.referenced = outer.referenced;
-                single.defined = outer.defined;
-            }
+        if let [single] = names.as_mut_slice()
+            && single.referenced == serde_saphyr::Location::UNKNOWN
+        {
+            single.referenced = outer.referenced;
+            single.defined = outer.defined;
         }
         return Ok(Names(names));
 

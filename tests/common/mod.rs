@@ -96,7 +96,7 @@ pub fn sipp_stat(csv: &std::path::Path, column: &str) -> u64 {
     let text = std::fs::read_to_string(csv).unwrap_or_else(|e| panic!("{}: {e}", csv.display()));
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let header: Vec<&str> = lines.next().expect("header").split(';').collect();
-    let last: Vec<&str> = lines.last().expect("a data row").split(';').collect();
+    let last: Vec<&str> = lines.next_back().expect("a data row").split(';').collect();
     let index = header.iter().position(|h| *h == column).unwrap_or_else(|| panic!("no column {column}"));
     last[index].trim().parse().expect("a number")
 }

@@ -162,10 +162,10 @@ impl UserAgent {
     }
 
     async fn command(&mut self, now: Instant, session: SessionId, event: Event) -> Result<(), CallError> {
-        if matches!(event, Event::Hangup | Event::Reject { .. }) {
-            if let Some(leg) = self.legs.get_mut(&session) {
-                leg.local_hangup = true;
-            }
+        if matches!(event, Event::Hangup | Event::Reject { .. })
+            && let Some(leg) = self.legs.get_mut(&session)
+        {
+            leg.local_hangup = true;
         }
         self.drive(now, session, event).await
     }

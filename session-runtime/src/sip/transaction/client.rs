@@ -162,34 +162,24 @@ mod tests {
         let now = Instant::now();
         let timers = Timers::default();
         let dest = "127.0.0.1:5060".parse().unwrap();
-        (
-            ClientTx::new(
-                now,
-                &timers,
-                invite,
-                dest,
-                Bytes::from_static(b"INVITE"),
-                Some(Bytes::from_static(b"ACK")),
-            ),
-            now,
-            timers,
-        )
+        let mut tx = ClientTx::new(now, &timers, invite, dest, Bytes::from_static(b"INVITE"));
+        tx.set_ack(Bytes::from_static(b"ACK"));
+        (tx, now, timers)
     }
 
     #[test]
     fn invite_retransmits_with_doubling_intervals_until_timer_b() {
         let (mut tx, start, timers) = tx(true);
         let mut sent_at = Vec::new();
-        let mut now = start;
-        loop {
-            now = tx.next_timer();
+        let now = loop {
+            let now = tx.next_timer();
             let reaction = tx.on_timer(now, &timers);
             if reaction.timed_out {
-                break;
+                break now;
             }
             assert!(reaction.transmit.is_some());
             sent_at.push((now - start).as_millis());
-        }
+        };
         // Timer A: 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s; Timer B at 32 s.
         assert_eq!(sent_at, [500, 1500, 3500, 7500, 15500, 31500]);
         assert_eq!((now - start).as_secs(), 32);

@@ -324,7 +324,10 @@ impl TransactionLayer {
             return;
         };
         if tx.next_timer() > now {
-            return; // a stale wheel entry; the live one is further on
+            // The transaction moved its timers since this entry was queued (a response
+            // stopped a retransmission): queue its current deadline instead.
+            self.wheel.push(Reverse((tx.next_timer(), Slot::Client(id, cancel))));
+            return;
         }
         let reaction = tx.on_timer(now, &self.timers);
         if let Some(bytes) = reaction.transmit {
@@ -344,8 +347,14 @@ impl TransactionLayer {
         let Some(server) = self.servers.get_mut(&id) else {
             return;
         };
-        if server.tx.next_timer().is_none_or(|at| at > now) {
-            return;
+        match server.tx.next_timer() {
+            None => return,
+            Some(at) if at > now => {
+                // An ACK stopped the retransmissions this entry was for: keep the deadline.
+                self.wheel.push(Reverse((at, Slot::Server(id))));
+                return;
+            }
+            Some(_) => {}
         }
         let reaction = server.tx.on_timer(now, &self.timers);
         if let Some(bytes) = reaction.transmit {
@@ -361,5 +370,49 @@ impl TransactionLayer {
         } else if let Some(at) = server.tx.next_timer() {
             self.wheel.push(Reverse((at, Slot::Server(id))));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INVITE: &str = "INVITE sip:bob@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKa\r\n\
+        From: <sip:a@h>;tag=1\r\nTo: <sip:bob@h>\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+
+    fn inbound(text: &str) -> Inbound {
+        crate::sip::inbound::parse(text.as_bytes()).expect("valid")
+    }
+
+    #[test]
+    fn an_acked_invite_transaction_is_forgotten_after_64_t1() {
+        let (start, source) = (Instant::now(), "127.0.0.1:5070".parse().unwrap());
+        let mut layer = TransactionLayer::new(Timers::default(), 1);
+        layer.handle(start, source, inbound(INVITE));
+        let Some(TxEvent::Request { tx, .. }) = layer.poll_event() else { panic!("a request") };
+        layer.respond(start, tx, 200, Bytes::from_static(b"SIP/2.0 200 OK\r\n\r\n"));
+        layer.ack_received(start, tx);
+        let mut now = start;
+        while let Some(at) = layer.poll_timeout() {
+            now = at;
+            layer.handle_timeout(now);
+        }
+        assert!(layer.is_empty(), "the transaction must end when its timers run out");
+        assert_eq!(now - start, layer.timers().transaction_timeout());
+        // 100 Trying and the 200; no retransmission after the ACK.
+        assert_eq!(std::iter::from_fn(|| layer.poll_transmit()).count(), 2);
+    }
+
+    #[test]
+    fn a_retransmitted_invite_gets_the_last_response_again() {
+        let (now, source) = (Instant::now(), "127.0.0.1:5070".parse().unwrap());
+        let mut layer = TransactionLayer::new(Timers::default(), 1);
+        layer.handle(now, source, inbound(INVITE));
+        layer.handle(now, source, inbound(INVITE));
+        assert!(matches!(layer.poll_event(), Some(TxEvent::Request { .. })));
+        assert!(layer.poll_event().is_none(), "the repeat is absorbed");
+        let sent: Vec<Transmit> = std::iter::from_fn(|| layer.poll_transmit()).collect();
+        assert_eq!(sent.len(), 2, "100 Trying, then 100 Trying again");
+        assert!(sent.iter().all(|t| t.to == source && t.bytes.starts_with(b"SIP/2.0 100")));
     }
 }
