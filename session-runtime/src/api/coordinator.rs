@@ -13,7 +13,7 @@ use crate::interceptor::SignalingInterceptor;
 use crate::media::MediaConfig;
 use crate::registry::SessionRegistry;
 use crate::sip::transaction::Timers;
-use crate::ua::{UaConfig, UserAgent, driver};
+use crate::ua::{UaConfig, DialogAdapter, driver};
 
 /// How to start a peer.
 #[derive(Clone, Debug)]
@@ -90,7 +90,7 @@ impl UnifiedCoordinator {
         let registry = Arc::new(SessionRegistry::new());
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (incoming, incoming_rx) = mpsc::unbounded_channel();
-        let ua = UserAgent::new(
+        let ua = DialogAdapter::new(
             ua_config,
             config.interceptor,
             manager.clone(),

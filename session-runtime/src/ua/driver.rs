@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
-use super::UserAgent;
+use super::DialogAdapter;
 use super::command::Command;
 
 /// Largest UDP payload.
@@ -30,13 +30,19 @@ pub fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
 }
 
 /// Runs the user agent until [`Command::Shutdown`].
-pub async fn run(socket: UdpSocket, mut ua: UserAgent, mut commands: mpsc::UnboundedReceiver<Command>) {
+pub async fn run(socket: UdpSocket, mut ua: DialogAdapter, mut commands: mpsc::UnboundedReceiver<Command>) {
     let mut buf = vec![0u8; DATAGRAM];
     let far = || tokio::time::Instant::now() + Duration::from_secs(3600);
     let sleep = tokio::time::sleep_until(far());
     tokio::pin!(sleep);
+    let mut was_busy = false;
     loop {
         flush(&socket, &mut ua).await;
+        let busy = ua.calls() + ua.transactions() > 0;
+        if was_busy && !busy {
+            release_freed_memory();
+        }
+        was_busy = busy;
         let deadline = ua.poll_timeout().map_or_else(far, tokio::time::Instant::from_std);
         if sleep.deadline() != deadline {
             sleep.as_mut().reset(deadline);
@@ -65,7 +71,19 @@ pub async fn run(socket: UdpSocket, mut ua: UserAgent, mut commands: mpsc::Unbou
     flush(&socket, &mut ua).await;
 }
 
-async fn flush(socket: &UdpSocket, ua: &mut UserAgent) {
+/// Hands memory freed by finished calls back to the system once the last call and
+/// transaction are gone. glibc keeps freed heap in its per-thread arenas and would hold
+/// the peak of a burst of calls for the life of the process; other allocators return
+/// memory on their own, so this is a no-op for them.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks and trims glibc's own arenas; it takes no pointers.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+async fn flush(socket: &UdpSocket, ua: &mut DialogAdapter) {
     while let Some(transmit) = ua.poll_transmit() {
         let sent = match socket.try_send_to(&transmit.bytes, transmit.to) {
             Err(error) if error.kind() == io::ErrorKind::WouldBlock => {

@@ -1,6 +1,7 @@
-//! The user agent: the transaction layer, dialogs and the compiled state machine put
-//! together. It owns no socket and reads no clock: the driver feeds it datagrams,
-//! commands and the time, and sends what [`UserAgent::poll_transmit`] returns.
+//! The user agent's [`DialogAdapter`]: the transaction layer, dialogs and the compiled
+//! state machine put together, turning SIP traffic into table events and table actions
+//! into SIP traffic. It owns no socket and reads no clock: the driver feeds it datagrams,
+//! commands and the time, and sends what [`DialogAdapter::poll_transmit`] returns.
 //!
 //! Every session event flows the same way: datagram → [`crate::sip::inbound`] →
 //! transaction layer → dialog match (`requests`, `responses`) → interceptor →
@@ -47,8 +48,8 @@ pub struct UaConfig {
     pub media: MediaConfig,
 }
 
-/// The sans-IO user agent.
-pub struct UserAgent {
+/// The sans-IO dialog adapter (the plan's `DialogAdapter`): one per SIP endpoint.
+pub struct DialogAdapter {
     config: UaConfig,
     local_uri: String,
     tx: TransactionLayer,
@@ -63,9 +64,9 @@ pub struct UserAgent {
     next_media: u64,
 }
 
-impl UserAgent {
+impl DialogAdapter {
     /// A user agent; new calls go to `incoming`, and call handles send their commands
-    /// to `commands` (which the driver feeds back to [`UserAgent::handle_command`]).
+    /// to `commands` (which the driver feeds back to [`DialogAdapter::handle_command`]).
     pub fn new(
         config: UaConfig,
         interceptor: SignalingInterceptor,
@@ -140,7 +141,7 @@ impl UserAgent {
         self.tx.poll_transmit()
     }
 
-    /// When [`UserAgent::handle_timeout`] is next due.
+    /// When [`DialogAdapter::handle_timeout`] is next due.
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.tx.poll_timeout()
     }

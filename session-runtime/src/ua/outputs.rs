@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
-use super::UserAgent;
+use super::DialogAdapter;
 use super::leg::{Leg, Purpose};
 use super::requests::new_tag;
 use crate::api::{Call, CallError, CallEvent, CallShared};
@@ -19,7 +19,7 @@ use crate::types::{CallDirection, DialogId, SessionId};
 
 const SDP: &str = "application/sdp";
 
-impl UserAgent {
+impl DialogAdapter {
     /// Places a call: a session, a dialog, and the table's `Dial`.
     pub(super) async fn dial(&mut self, now: Instant, target: &str) -> Result<Call, CallError> {
         let peer = resolve(target)?;

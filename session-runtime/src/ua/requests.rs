@@ -6,7 +6,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use rsipstack::rsip::{Header, Method, Request};
 
-use super::UserAgent;
+use super::DialogAdapter;
 use super::leg::Leg;
 use crate::api::{Call, CallShared};
 use crate::interceptor::{IncomingRequest, SignalingDecision};
@@ -18,7 +18,7 @@ use crate::sip::transaction::ServerTxId;
 use crate::sip::write;
 use crate::types::{CallDirection, DialogId, SessionId};
 
-impl UserAgent {
+impl DialogAdapter {
     pub(super) async fn on_request(
         &mut self,
         now: Instant,

@@ -4,13 +4,13 @@ use std::time::Instant;
 
 use rsipstack::rsip::Response;
 
-use super::UserAgent;
+use super::DialogAdapter;
 use super::leg::Purpose;
 use crate::machine::{Event, Timer};
 use crate::sip::headers::{self, Essentials};
 use crate::sip::transaction::{ClientTxId, ServerTxId};
 
-impl UserAgent {
+impl DialogAdapter {
     pub(super) async fn on_response(
         &mut self,
         now: Instant,
