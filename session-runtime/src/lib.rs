@@ -14,6 +14,8 @@ pub mod sip;
 pub mod types;
 pub mod ua;
 
-pub use api::CallEvents;
-pub use api::{Call, CallError, CallEvent, EndReason, SimplePeer};
+pub use api::{AudioStream, Call, CallError, CallEvent, CallEvents, EndReason, SimplePeer};
 pub use machine::State;
+pub use media::MediaInfo;
+pub use session_media::{AudioFrame, Codec, MediaDirection, RtpStats};
+pub use types::RecordMode;

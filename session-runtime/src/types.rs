@@ -26,6 +26,28 @@ impl fmt::Display for Timer {
     }
 }
 
+/// What a call recording captures, carried by [`crate::machine::Event::StartRecording`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum RecordMode {
+    /// The peer's audio as we play it out.
+    #[default]
+    Received,
+    /// Our audio as we send it (silence while muted or not sending).
+    Sent,
+    /// Both directions mixed into one track.
+    Mixed,
+}
+
+impl fmt::Display for RecordMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RecordMode::Received => "received",
+            RecordMode::Sent => "sent",
+            RecordMode::Mixed => "mixed",
+        })
+    }
+}
+
 /// Identifies one session (one call) within a process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SessionId(pub u64);

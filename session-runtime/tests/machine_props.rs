@@ -4,7 +4,9 @@
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use session_runtime::machine::executor::{self, Step};
-use session_runtime::machine::{Event, EventKind, Guard, Outcome, State, TRANSITIONS, Timer, transition};
+use session_runtime::machine::{
+    Event, EventKind, Guard, Outcome, RecordMode, State, TRANSITIONS, Timer, transition,
+};
 use session_runtime::session::SessionCore;
 
 fn sdp() -> impl Strategy<Value = Option<String>> {
@@ -32,7 +34,7 @@ fn event() -> impl Strategy<Value = Event> {
         text.prop_map(|target| Event::BlindTransfer { target }),
         (text, text).prop_map(|(target, replaces)| Event::AttendedTransfer { target, replaces }),
         "[0-9*#]{0,5}".prop_map(|digits| Event::SendDtmf { digits }),
-        text.prop_map(|path| Event::StartRecording { path }),
+        text.prop_map(|path| Event::StartRecording { path, mode: RecordMode::Mixed }),
         Just(Event::StopRecording),
         text.prop_map(|conference| Event::JoinConference { conference }),
         Just(Event::LeaveConference),

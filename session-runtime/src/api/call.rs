@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::events::{CallError, CallEvent, EndReason};
 use crate::machine::{Event, State};
+use crate::media::MediaControl;
 use crate::types::{CallDirection, SessionId};
 use crate::ua::command::Command;
 
@@ -32,11 +33,15 @@ pub struct CallShared {
     pub(crate) status: watch::Sender<CallStatus>,
     pub(crate) events: mpsc::UnboundedSender<CallEvent>,
     events_rx: Mutex<Option<mpsc::UnboundedReceiver<CallEvent>>>,
+    /// Requests to the call's media engine; they wait in the channel until it starts.
+    pub(crate) media: mpsc::UnboundedSender<MediaControl>,
+    media_rx: Mutex<Option<mpsc::UnboundedReceiver<MediaControl>>>,
 }
 
 impl CallShared {
     pub(crate) fn new(id: SessionId, direction: CallDirection, remote_uri: String) -> Arc<Self> {
         let (events, rx) = mpsc::unbounded_channel();
+        let (media, media_rx) = mpsc::unbounded_channel();
         let status = CallStatus { state: State::INITIAL, answered_at: None, ended: None };
         Arc::new(Self {
             id,
@@ -45,7 +50,14 @@ impl CallShared {
             status: watch::Sender::new(status),
             events,
             events_rx: Mutex::new(Some(rx)),
+            media,
+            media_rx: Mutex::new(Some(media_rx)),
         })
+    }
+
+    /// The receiving end of [`CallShared::media`], for the engine; once only.
+    pub(crate) fn take_media_controls(&self) -> Option<mpsc::UnboundedReceiver<MediaControl>> {
+        self.media_rx.lock().ok()?.take()
     }
 
     /// Publishes a new state, and the end when it is terminal.
@@ -178,6 +190,15 @@ impl Call {
     pub fn events(&self) -> Option<CallEvents> {
         let rx = self.shared.events_rx.lock().ok()?.take()?;
         Some(CallEvents { rx })
+    }
+
+    pub(crate) fn shared(&self) -> &CallShared {
+        &self.shared
+    }
+
+    /// How the call ended, if it has.
+    pub(crate) fn end_reason(&self) -> Option<EndReason> {
+        self.shared.status.borrow().ended.as_ref().map(|(reason, _)| reason.clone())
     }
 
     pub(crate) async fn send(&self, event: Event) -> Result<(), CallError> {

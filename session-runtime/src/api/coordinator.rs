@@ -13,7 +13,7 @@ use crate::interceptor::SignalingInterceptor;
 use crate::media::MediaConfig;
 use crate::registry::SessionRegistry;
 use crate::sip::transaction::Timers;
-use crate::ua::{UaConfig, DialogAdapter, driver};
+use crate::ua::{DialogAdapter, UaConfig, driver};
 
 /// How to start a peer.
 #[derive(Clone, Debug)]
@@ -57,6 +57,9 @@ pub enum PeerError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// No codec to offer or accept.
+    #[error("the codec list is empty; give at least one of PCMU, PCMA")]
+    NoCodecs,
 }
 
 /// A running user agent: its sessions, registry and call controller.
@@ -76,6 +79,9 @@ impl std::fmt::Debug for UnifiedCoordinator {
 impl UnifiedCoordinator {
     /// Binds the socket and starts the driver task on the current tokio runtime.
     pub fn start(config: PeerConfig) -> Result<Self, PeerError> {
+        if config.codecs.is_empty() {
+            return Err(PeerError::NoCodecs);
+        }
         let socket =
             driver::bind(config.bind).map_err(|source| PeerError::Bind { addr: config.bind, source })?;
         let local = socket.local_addr().map_err(|source| PeerError::Bind { addr: config.bind, source })?;

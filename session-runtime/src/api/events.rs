@@ -85,6 +85,10 @@ pub enum CallError {
         /// What is wrong with it.
         why: String,
     },
+    /// An audio request could not be carried out (a WAV file that cannot be read, a
+    /// tone outside the band); the message says what and how to fix it.
+    #[error("{0}")]
+    Audio(String),
     /// The peer has stopped (its driver task is gone).
     #[error("the peer has shut down")]
     Shutdown,

@@ -1,5 +1,6 @@
 //! The public API: sessions, calls and the peer that places and answers them.
 
+mod audio;
 mod call;
 mod call_controller;
 mod coordinator;
@@ -7,6 +8,7 @@ mod events;
 mod session_manager;
 mod simple;
 
+pub use audio::AudioStream;
 pub use call::{Call, CallEvents, CallShared, CallStatus};
 pub use call_controller::CallController;
 pub use coordinator::{PeerConfig, PeerError, UnifiedCoordinator};

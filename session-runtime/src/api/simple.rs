@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use session_media::Codec;
+
 use super::coordinator::{PeerConfig, PeerError, UnifiedCoordinator};
 use super::{Call, CallError};
 use crate::interceptor::SignalingHandler;
@@ -102,6 +104,14 @@ impl PeerBuilder {
     #[must_use]
     pub fn t1(mut self, t1: Duration) -> Self {
         self.config.t1 = t1;
+        self
+    }
+
+    /// The codecs we offer and accept, in preference order (PCMU then PCMA by default).
+    /// An empty list is refused when the peer starts.
+    #[must_use]
+    pub fn codecs(mut self, codecs: &[Codec]) -> Self {
+        self.config.codecs = codecs.to_vec();
         self
     }
 

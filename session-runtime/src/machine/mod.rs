@@ -8,6 +8,6 @@
 pub mod executor;
 pub mod guards;
 
-pub use crate::types::Timer;
+pub use crate::types::{RecordMode, Timer};
 
 session_macros::state_machine!("../../../state_table.yaml");

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 
 use super::output::{Answering, Media, Notice, Output, Request};
-use crate::machine::{SessionActions, Timer};
+use crate::machine::{RecordMode, SessionActions, Timer};
 
 /// One call's protocol state between events: the outputs its actions queued.
 #[derive(Debug, Default)]
@@ -140,8 +140,8 @@ impl SessionActions for SessionCore {
     async fn report_dtmf(&mut self, digit: char) -> Result<(), Infallible> {
         self.push(Output::Notify(Notice::Dtmf(digit)))
     }
-    async fn start_recording(&mut self, path: &str) -> Result<(), Infallible> {
-        self.media(Media::StartRecording { path: path.to_owned() })
+    async fn start_recording(&mut self, path: &str, mode: &RecordMode) -> Result<(), Infallible> {
+        self.media(Media::StartRecording { path: path.to_owned(), mode: *mode })
     }
     async fn stop_recording(&mut self) -> Result<(), Infallible> {
         self.media(Media::StopRecording)

@@ -3,6 +3,8 @@
 //! Actions never touch a socket: they queue [`Output`]s, and the driver that owns the
 //! sockets (the dialog and media adapters) carries them out. Tests read them directly.
 
+use crate::types::RecordMode;
+
 /// A SIP request the session sends in its dialog.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Request {
@@ -66,6 +68,8 @@ pub enum Media {
     StartRecording {
         /// File to write.
         path: String,
+        /// Which audio it captures.
+        mode: RecordMode,
     },
     /// Finish the recording.
     StopRecording,

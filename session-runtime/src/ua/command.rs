@@ -25,6 +25,13 @@ pub enum Command {
         /// Whether the table allowed it.
         reply: oneshot::Sender<Result<(), CallError>>,
     },
+    /// An event from a call's media engine (a DTMF digit), fed to the session.
+    Media {
+        /// The session.
+        session: SessionId,
+        /// The event.
+        event: Event,
+    },
     /// Stop the driver.
     Shutdown,
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rsipstack::rsip::Request;
 
 use crate::api::CallShared;
-use crate::media::CallMedia;
+use crate::media::MediaAdapter;
 use crate::sip::dialog::Dialog;
 use crate::sip::transaction::{ClientTxId, ServerTxId};
 
@@ -31,7 +31,7 @@ pub struct Leg {
     /// Where our requests go.
     pub peer: SocketAddr,
     /// The media, once prepared.
-    pub media: Option<CallMedia>,
+    pub media: Option<MediaAdapter>,
     /// The INVITE we answer (callee).
     pub invite_server: Option<ServerTxId>,
     /// That INVITE, until its final response is sent (responses copy its headers).
@@ -76,6 +76,6 @@ impl Leg {
 
     /// The SDP we send next, if media is prepared.
     pub fn local_sdp(&self) -> Option<&str> {
-        self.media.as_ref().and_then(CallMedia::local_sdp)
+        self.media.as_ref().and_then(MediaAdapter::local_sdp)
     }
 }

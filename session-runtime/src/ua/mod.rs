@@ -11,6 +11,7 @@
 pub mod command;
 pub mod driver;
 mod leg;
+mod media;
 mod outputs;
 mod requests;
 mod responses;
@@ -131,6 +132,11 @@ impl DialogAdapter {
             Command::Event { session, event, reply } => {
                 let _ = reply.send(self.command(now, session, event).await);
             }
+            Command::Media { session, event } => {
+                if let Err(error) = self.drive(now, session, event).await {
+                    tracing::debug!(%session, %error, "media event not taken");
+                }
+            }
             Command::Shutdown => {}
         }
         self.dispatch(now).await;
@@ -205,10 +211,10 @@ impl DialogAdapter {
     fn finish(&mut self, session: SessionId, event: &Event, state: State) {
         self.manager.terminate_session(session);
         self.registry.remove_session(session);
-        let Some(mut leg) = self.legs.remove(&session) else { return };
-        if let Some(media) = leg.media.as_mut() {
-            media.close();
-        }
+        let Some(leg) = self.legs.remove(&session) else { return };
+        // The table stops media on every way out; this covers a session that never
+        // reached such a transition. The engine releases its socket either way.
+        let _ = leg.shared.media.send(crate::media::MediaControl::Stop);
         if let Some(tx) = leg.invite_server {
             self.by_invite_server.remove(&tx);
         }

@@ -11,8 +11,7 @@ use super::leg::{Leg, Purpose};
 use super::requests::new_tag;
 use crate::api::{Call, CallError, CallEvent, CallShared};
 use crate::machine::Event;
-use crate::media::CallMedia;
-use crate::session::output::{Answering, Media, Notice, Output, Request};
+use crate::session::output::{Answering, Notice, Output, Request};
 use crate::sip::dialog::Dialog;
 use crate::sip::write::{self, Body};
 use crate::types::{CallDirection, DialogId, SessionId};
@@ -181,42 +180,6 @@ impl DialogAdapter {
             leg.latest = Some((tx, request));
         }
         self.tx.respond(now, tx, code, Bytes::from(bytes));
-    }
-
-    fn media(&mut self, session: SessionId, media: Media) {
-        let media_id = self.new_media_id();
-        let Some(leg) = self.legs.get_mut(&session) else { return };
-        match media {
-            Media::Prepare { offer } => {
-                let mut call_media = match CallMedia::open(media_id, &self.config.media) {
-                    Ok(media) => media,
-                    Err(error) => return tracing::warn!(%session, %error, "cannot open an RTP socket"),
-                };
-                let prepared = match offer {
-                    Some(offer) => call_media.answer(&offer).map(|_| ()),
-                    None => {
-                        call_media.offer(false);
-                        Ok(())
-                    }
-                };
-                if let Err(error) = prepared {
-                    tracing::warn!(%session, %error, "cannot answer the offer");
-                }
-                self.registry.map_media(session, call_media.id());
-                leg.media = Some(call_media);
-            }
-            Media::Remote { sdp } => {
-                if let Some(Err(error)) = leg.media.as_mut().map(|m| m.apply_remote(&sdp)) {
-                    tracing::warn!(%session, %error, "the peer's SDP is unusable");
-                }
-            }
-            Media::Stop => {
-                if let Some(media) = leg.media.as_mut() {
-                    media.close();
-                }
-            }
-            other => tracing::debug!(%session, ?other, "media change"),
-        }
     }
 }
 

@@ -54,7 +54,12 @@ impl DialogAdapter {
                 self.send_ack(now, session, essentials.cseq);
                 Event::ReinviteAnswered { sdp: sdp() }
             }
-            Purpose::Reinvite => Event::ReinviteFailed { code },
+            Purpose::Reinvite => {
+                if let Some(media) = self.legs.get_mut(&session).and_then(|leg| leg.media.as_mut()) {
+                    media.offer_failed();
+                }
+                Event::ReinviteFailed { code }
+            }
             Purpose::Bye if code >= 200 => Event::ByeAnswered,
             Purpose::Refer if (200..300).contains(&code) => Event::ReferAccepted,
             Purpose::Refer if code >= 300 => Event::ReferFailed { code },

@@ -1,0 +1,123 @@
+//! The audio side of [`Call`]: what it sends, what it receives, recording and media
+//! information. Frames are 20 ms of 8 kHz mono ([`AudioFrame`]).
+
+use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use session_media::AudioFrame;
+use tokio::sync::{mpsc, oneshot};
+
+use super::call::Call;
+use super::events::CallError;
+use crate::machine::Event;
+use crate::media::{AudioSource, MediaControl, MediaInfo};
+use crate::types::RecordMode;
+
+/// Received frames a slow reader may fall behind by (one second) before frames drop.
+const LISTEN_BUFFER: usize = 50;
+
+impl Call {
+    /// Sends one frame ahead of the current source (tone, WAV or silence). Push one
+    /// frame every 20 ms; the call queues up to a second ahead and drops the oldest
+    /// frame beyond that.
+    pub fn send_audio(&self, frame: AudioFrame) -> Result<(), CallError> {
+        self.media(MediaControl::Frame(Box::new(frame)))
+    }
+
+    /// Sends a sine tone of `hz` Hz from now on.
+    pub fn play_tone(&self, hz: f64) -> Result<(), CallError> {
+        if !(hz > 0.0 && hz < 4000.0) {
+            return Err(CallError::Audio(format!(
+                "a tone of {hz} Hz cannot be carried at 8 kHz; choose between 1 and 3999 Hz"
+            )));
+        }
+        self.media(MediaControl::Source(AudioSource::tone(hz)))
+    }
+
+    /// Sends a WAV file (any sample rate or channel count; converted to 8 kHz mono) once,
+    /// or over and over with `looped`; silence follows the end.
+    pub fn play_wav(&self, path: impl AsRef<Path>, looped: bool) -> Result<(), CallError> {
+        let path = path.as_ref();
+        let frames = session_media::wav::read_wav(path).map_err(|error| {
+            CallError::Audio(format!("cannot play {}: {error}; give a readable PCM WAV file", path.display()))
+        })?;
+        self.media(MediaControl::Source(AudioSource::clip(frames, looped)))
+    }
+
+    /// Sends silence from now on (in place of a tone or WAV file).
+    pub fn play_silence(&self) -> Result<(), CallError> {
+        self.media(MediaControl::Source(AudioSource::Silence))
+    }
+
+    /// Sends silence instead of our audio; the call and its packets go on.
+    pub fn mute(&self) -> Result<(), CallError> {
+        self.media(MediaControl::Mute(true))
+    }
+
+    /// Sends our audio again after [`Call::mute`].
+    pub fn unmute(&self) -> Result<(), CallError> {
+        self.media(MediaControl::Mute(false))
+    }
+
+    /// The peer's audio, decoded, one frame every 20 ms from now on (silence where
+    /// nothing arrived). Frames are dropped while the reader is a second behind.
+    pub fn audio(&self) -> Result<AudioStream, CallError> {
+        let (tx, rx) = mpsc::channel(LISTEN_BUFFER);
+        self.media(MediaControl::Subscribe(tx))?;
+        Ok(AudioStream { rx })
+    }
+
+    /// Records the call to a WAV file (8 kHz, 16-bit mono): the peer's audio, ours, or
+    /// both mixed. Allowed once the call is answered.
+    pub async fn start_recording(&self, path: impl AsRef<Path>, mode: RecordMode) -> Result<(), CallError> {
+        let path = path.as_ref();
+        // Find out now, not in the media task, whether the file can be written.
+        std::fs::File::create(path).map_err(|error| {
+            CallError::Audio(format!("cannot record to {}: {error}; choose a writable path", path.display()))
+        })?;
+        let path = path.to_string_lossy().into_owned();
+        self.send(Event::StartRecording { path, mode }).await
+    }
+
+    /// Finishes the call's recordings (they also finish when the call ends).
+    pub async fn stop_recording(&self) -> Result<(), CallError> {
+        self.send(Event::StopRecording).await
+    }
+
+    /// Codec, addresses, directions and packet counters of the call's media; `None`
+    /// before the media exists or after it stopped.
+    pub async fn media_info(&self) -> Option<MediaInfo> {
+        let (reply, info) = oneshot::channel();
+        self.media(MediaControl::Info(reply)).ok()?;
+        info.await.ok()
+    }
+
+    fn media(&self, control: MediaControl) -> Result<(), CallError> {
+        if let Some(reason) = self.end_reason() {
+            return Err(CallError::Ended(reason));
+        }
+        self.shared().media.send(control).map_err(|_| CallError::Shutdown)
+    }
+}
+
+/// The peer's decoded audio; see [`Call::audio`]. Ends when the call's media stops.
+#[derive(Debug)]
+pub struct AudioStream {
+    rx: mpsc::Receiver<AudioFrame>,
+}
+
+impl AudioStream {
+    /// The next frame, or `None` once the media has stopped.
+    pub async fn recv(&mut self) -> Option<AudioFrame> {
+        self.rx.recv().await
+    }
+}
+
+impl futures_core::Stream for AudioStream {
+    type Item = AudioFrame;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<AudioFrame>> {
+        self.rx.poll_recv(cx)
+    }
+}

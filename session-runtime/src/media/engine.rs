@@ -1,0 +1,179 @@
+//! The thin tokio layer of one call's media: a task that owns the RTP socket, the
+//! 20 ms clock and the recordings, and drives a [`MediaStream`].
+
+use std::io;
+use std::net::UdpSocket as StdSocket;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use session_media::wav::WavRecorder;
+use session_media::{AudioFrame, FRAME_DURATION, Mixer};
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+use tokio::time::MissedTickBehavior;
+
+use super::control::{MediaControl, MediaInfo};
+use super::stream::{MediaStream, TickAudio};
+use crate::machine::Event;
+use crate::types::{RecordMode, SessionId};
+use crate::ua::command::Command;
+
+/// Largest RTP datagram we accept.
+const DATAGRAM: usize = 2048;
+
+type Recorder = WavRecorder<std::io::BufWriter<std::fs::File>>;
+
+/// Starts the media task of `session` on `socket`. It runs until [`MediaControl::Stop`]
+/// or until every sender of `controls` is gone; DTMF digits it receives go to the
+/// dialog adapter as [`Event::DtmfReceived`] through `events`.
+pub fn spawn(
+    session: SessionId,
+    socket: StdSocket,
+    controls: mpsc::UnboundedReceiver<MediaControl>,
+    events: mpsc::UnboundedSender<Command>,
+) -> io::Result<()> {
+    socket.set_nonblocking(true)?;
+    let socket = UdpSocket::from_std(socket)?;
+    let engine = Engine {
+        session,
+        socket,
+        stream: MediaStream::new(),
+        events,
+        recorders: Vec::new(),
+        listeners: Vec::new(),
+        started: None,
+        out: Vec::with_capacity(4),
+    };
+    tokio::spawn(engine.run(controls));
+    Ok(())
+}
+
+struct Engine {
+    session: SessionId,
+    socket: UdpSocket,
+    stream: MediaStream,
+    events: mpsc::UnboundedSender<Command>,
+    recorders: Vec<(RecordMode, String, Recorder)>,
+    listeners: Vec<mpsc::Sender<AudioFrame>>,
+    started: Option<Instant>,
+    out: Vec<Bytes>,
+}
+
+impl Engine {
+    async fn run(mut self, mut controls: mpsc::UnboundedReceiver<MediaControl>) {
+        let mut clock = tokio::time::interval(FRAME_DURATION);
+        // A late tick is made up at once: the peer's playout expects 50 packets a second.
+        clock.set_missed_tick_behavior(MissedTickBehavior::Burst);
+        let mut buf = [0u8; DATAGRAM];
+        loop {
+            tokio::select! {
+                control = controls.recv() => match control {
+                    None | Some(MediaControl::Stop) => break,
+                    Some(control) => self.control(control),
+                },
+                received = self.socket.recv_from(&mut buf) => match received {
+                    Ok((len, from)) => {
+                        let digit = self.stream.on_datagram(from, &buf[..len], Instant::now());
+                        if let Some(digit) = digit {
+                            let event = Event::DtmfReceived { digit };
+                            let _ = self.events.send(Command::Media { session: self.session, event });
+                        }
+                    }
+                    Err(error) => tracing::debug!(session = %self.session, %error, "RTP receive failed"),
+                },
+                _ = clock.tick(), if self.stream.is_running() => self.tick(),
+            }
+        }
+        self.finish_recordings();
+    }
+
+    fn control(&mut self, control: MediaControl) {
+        match control {
+            MediaControl::Configure(params) => self.stream.configure(params),
+            MediaControl::Start => {
+                self.stream.start();
+                self.started.get_or_insert_with(Instant::now);
+            }
+            MediaControl::Dtmf(digits) => {
+                if let Err(why) = self.stream.send_dtmf(&digits) {
+                    tracing::warn!(session = %self.session, %digits, "cannot send DTMF: {why}");
+                }
+            }
+            MediaControl::Record { path, mode } => match Recorder::create(&path) {
+                Ok(recorder) => self.recorders.push((mode, path, recorder)),
+                Err(error) => tracing::warn!(session = %self.session, %path, %error, "cannot record"),
+            },
+            MediaControl::StopRecording => self.finish_recordings(),
+            MediaControl::Source(source) => self.stream.set_source(source),
+            MediaControl::Frame(frame) => {
+                if !self.stream.push_frame(*frame) {
+                    tracing::debug!(session = %self.session, "audio queued too far ahead; oldest frame dropped");
+                }
+            }
+            MediaControl::Mute(muted) => self.stream.set_muted(muted),
+            MediaControl::Subscribe(listener) => self.listeners.push(listener),
+            MediaControl::Info(reply) => {
+                let _ = reply.send(self.info());
+            }
+            MediaControl::Stop => {}
+        }
+    }
+
+    fn tick(&mut self) {
+        let audio = self.stream.on_tick(&mut self.out);
+        if let Some(to) = self.stream.remote() {
+            for datagram in self.out.drain(..) {
+                if let Err(error) = self.socket.try_send_to(&datagram, to) {
+                    tracing::trace!(session = %self.session, %to, %error, "RTP send failed");
+                }
+            }
+        }
+        self.out.clear();
+        self.record(&audio);
+        self.listeners.retain(|listener| match listener.try_send(audio.received.clone()) {
+            Ok(()) | Err(mpsc::error::TrySendError::Full(_)) => true,
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        });
+    }
+
+    fn record(&mut self, audio: &TickAudio) {
+        let session = self.session;
+        self.recorders.retain_mut(|(mode, path, recorder)| {
+            let mixed;
+            let frame = match mode {
+                RecordMode::Received => &audio.received,
+                RecordMode::Sent => &audio.sent,
+                RecordMode::Mixed => {
+                    mixed = Mixer::mix(&[&audio.received, &audio.sent]);
+                    &mixed
+                }
+            };
+            let written = recorder.write_frame(frame);
+            if let Err(error) = &written {
+                tracing::warn!(%session, %path, %error, "recording stopped");
+            }
+            written.is_ok()
+        });
+    }
+
+    fn finish_recordings(&mut self) {
+        for (_, path, recorder) in self.recorders.drain(..) {
+            if let Err(error) = recorder.finish() {
+                tracing::warn!(session = %self.session, %path, %error, "cannot finish the recording");
+            }
+        }
+    }
+
+    fn info(&self) -> MediaInfo {
+        let params = self.stream.params();
+        MediaInfo {
+            codec: params.map(|p| p.codec),
+            local: self.socket.local_addr().unwrap_or_else(|_| ([0, 0, 0, 0], 0).into()),
+            remote: self.stream.remote(),
+            direction: params.map(|p| p.direction),
+            muted: self.stream.is_muted(),
+            stats: self.stream.stats(),
+            flowing_for: self.started.map_or(Duration::ZERO, |at| at.elapsed()),
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! Carrying out the table's media changes: offer/answer on the call's
+//! [`MediaAdapter`], and the rest as requests to its media engine.
+
+use super::DialogAdapter;
+use crate::media::{MediaAdapter, MediaControl, engine};
+use crate::session::output::Media;
+use crate::types::SessionId;
+
+impl DialogAdapter {
+    pub(super) fn media(&mut self, session: SessionId, media: Media) {
+        let media_id = self.new_media_id();
+        let events = self.commands.clone();
+        let Some(leg) = self.legs.get_mut(&session) else { return };
+        let control = |control: MediaControl| {
+            let _ = leg.shared.media.send(control);
+        };
+        match media {
+            Media::Prepare { offer } => {
+                let (mut adapter, socket) = match MediaAdapter::open(media_id, &self.config.media) {
+                    Ok(opened) => opened,
+                    Err(error) => return tracing::warn!(%session, %error, "cannot open an RTP socket"),
+                };
+                let Some(controls) = leg.shared.take_media_controls() else { return };
+                if let Err(error) = engine::spawn(session, socket, controls, events) {
+                    return tracing::warn!(%session, %error, "cannot start the media engine");
+                }
+                match offer {
+                    Some(offer) => match adapter.answer(&offer) {
+                        Ok(_) => {}
+                        Err(error) => tracing::warn!(%session, %error, "cannot answer the offer"),
+                    },
+                    None => {
+                        adapter.offer(false);
+                    }
+                }
+                if let Some(negotiated) = adapter.negotiated() {
+                    control(MediaControl::Configure(negotiated.clone()));
+                }
+                self.registry.map_media(session, adapter.id());
+                leg.media = Some(adapter);
+            }
+            Media::Remote { sdp } => {
+                let Some(adapter) = leg.media.as_mut() else { return };
+                match adapter.apply_remote(&sdp) {
+                    Ok(()) => {
+                        if let Some(negotiated) = adapter.negotiated() {
+                            control(MediaControl::Configure(negotiated.clone()));
+                        }
+                    }
+                    Err(error) => tracing::warn!(%session, %error, "the peer's SDP is unusable"),
+                }
+            }
+            Media::Start => control(MediaControl::Start),
+            Media::Stop => control(MediaControl::Stop),
+            Media::Dtmf { digits } => control(MediaControl::Dtmf(digits)),
+            Media::StartRecording { path, mode } => control(MediaControl::Record { path, mode }),
+            Media::StopRecording => control(MediaControl::StopRecording),
+            other @ (Media::JoinMixer { .. } | Media::LeaveMixer) => {
+                tracing::debug!(%session, ?other, "conference mixing is not built yet")
+            }
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! Audio between two SimplePeers over loopback: tones both ways in each codec, RFC 4733
+//! DTMF, hold and resume by the packet counters, mute, and a bad RTP packet.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use session_media::tone::{dominant_frequency, goertzel};
+use session_runtime::api::PeerBuilder;
+use session_runtime::{Call, CallEvent, Codec, MediaDirection, MediaInfo, RecordMode, SimplePeer, State};
+use tokio::time::{sleep, timeout};
+
+const LIMIT: Duration = Duration::from_secs(10);
+
+async fn peer(codecs: &[Codec]) -> SimplePeer {
+    let builder: PeerBuilder = SimplePeer::builder("127.0.0.1:0").expect("address");
+    builder.codecs(codecs).start().await.expect("binds")
+}
+
+/// Alice calls Bob, who answers; both calls once active.
+async fn connected(codecs: &[Codec]) -> (Call, Call, SimplePeer, SimplePeer) {
+    let (alice, bob) = (peer(codecs).await, peer(codecs).await);
+    let target = format!("sip:bob@{}", bob.local_addr());
+    let answering = tokio::spawn(async move {
+        let call = bob.next_call().await.expect("a call arrives");
+        call.accept().await.expect("accept");
+        (call, bob)
+    });
+    let call = timeout(LIMIT, alice.call(&target)).await.expect("in time").expect("answered");
+    let (bobs, bob) = answering.await.expect("bob's task");
+    assert_eq!(timeout(LIMIT, bobs.wait_for(State::Active)).await.expect("in time"), State::Active);
+    (call, bobs, alice, bob)
+}
+
+async fn info(call: &Call) -> MediaInfo {
+    call.media_info().await.expect("media is running")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("session-audio-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir.join(name)
+}
+
+/// Power of 440 and 1000 Hz in a recording, skipping its first 200 ms (the jitter
+/// buffer filling).
+fn tones_in(path: &PathBuf) -> (f64, f64, f64) {
+    let frames = session_media::wav::read_wav(path).expect("a readable WAV");
+    let samples: Vec<i16> = frames.iter().skip(10).flat_map(|f| f.samples().to_vec()).collect();
+    assert!(samples.len() >= 8000 / 2, "{} holds {} samples", path.display(), samples.len());
+    let (dominant, _) = dominant_frequency(&samples, &[440.0, 1000.0]).expect("some energy");
+    (dominant, goertzel(&samples, 440.0, 8000), goertzel(&samples, 1000.0, 8000))
+}
+
+async fn each_hears_the_others_tone(codec: Codec) {
+    let (alice, bob, _a, _b) = connected(&[codec]).await;
+    assert_eq!(info(&alice).await.codec, Some(codec));
+    assert_eq!(info(&bob).await.codec, Some(codec));
+    alice.play_tone(440.0).expect("tone");
+    bob.play_tone(1000.0).expect("tone");
+    let (a_wav, b_wav) = (scratch(&format!("a-{codec:?}.wav")), scratch(&format!("b-{codec:?}.wav")));
+    alice.start_recording(&a_wav, RecordMode::Received).await.expect("record");
+    bob.start_recording(&b_wav, RecordMode::Received).await.expect("record");
+    sleep(Duration::from_millis(1200)).await;
+    alice.hangup().await.expect("hangup");
+    timeout(LIMIT, bob.ended()).await.expect("ends");
+    sleep(Duration::from_millis(100)).await; // the engines finish their files
+
+    let (dominant, at_440, at_1000) = tones_in(&a_wav);
+    assert_eq!(dominant, 1000.0, "Alice hears Bob's tone ({codec:?})");
+    assert!(at_1000 > 100.0 * at_440.max(1.0), "clear energy: 1000 Hz {at_1000:.0}, 440 Hz {at_440:.0}");
+    let (dominant, at_440, at_1000) = tones_in(&b_wav);
+    assert_eq!(dominant, 440.0, "Bob hears Alice's tone ({codec:?})");
+    assert!(at_440 > 100.0 * at_1000.max(1.0), "clear energy: 440 Hz {at_440:.0}, 1000 Hz {at_1000:.0}");
+}
+
+#[tokio::test]
+async fn tones_cross_in_pcmu() {
+    each_hears_the_others_tone(Codec::Pcmu).await;
+}
+
+#[tokio::test]
+async fn tones_cross_in_pcma() {
+    each_hears_the_others_tone(Codec::Pcma).await;
+}
+
+#[tokio::test]
+async fn dtmf_digits_arrive_once_each_in_order() {
+    let (alice, bob, _a, _b) = connected(&Codec::ALL).await;
+    let mut events = bob.events().expect("bob's events");
+    alice.send_dtmf("123#*0").await.expect("send");
+    let mut digits = String::new();
+    let collect = async {
+        while let Some(event) = events.recv().await {
+            if let CallEvent::Dtmf(digit) = event {
+                digits.push(digit);
+            }
+        }
+    };
+    // Six digits take 6 × 150 ms; anything after two seconds would be a repeat.
+    let _ = timeout(Duration::from_secs(2), collect).await;
+    assert_eq!(digits, "123#*0");
+    alice.hangup().await.expect("hangup");
+}
+
+#[tokio::test]
+async fn hold_stops_the_held_direction_and_resume_restarts_it() {
+    let (alice, bob, _a, _b) = connected(&Codec::ALL).await;
+    sleep(Duration::from_millis(300)).await;
+    alice.hold().await.expect("hold");
+    assert_eq!(timeout(LIMIT, alice.wait_for(State::OnHold)).await.expect("in time"), State::OnHold);
+    assert_eq!(info(&alice).await.direction, Some(MediaDirection::SendOnly));
+    assert_eq!(info(&bob).await.direction, Some(MediaDirection::RecvOnly));
+    sleep(Duration::from_millis(100)).await; // packets already on the way land
+    let (a1, b1) = (info(&alice).await.stats, info(&bob).await.stats);
+    sleep(Duration::from_millis(400)).await;
+    let (a2, b2) = (info(&alice).await.stats, info(&bob).await.stats);
+    assert_eq!(b2.sent, b1.sent, "Bob stops sending while held");
+    assert_eq!(a2.received, a1.received, "so Alice receives nothing");
+    assert!(a2.sent >= a1.sent + 15, "Alice (sendonly) keeps sending: {} then {}", a1.sent, a2.sent);
+    assert!(b2.received >= b1.received + 15, "and Bob receives it");
+
+    alice.resume().await.expect("resume");
+    assert_eq!(timeout(LIMIT, alice.wait_for(State::Active)).await.expect("in time"), State::Active);
+    assert_eq!(info(&bob).await.direction, Some(MediaDirection::SendRecv));
+    sleep(Duration::from_millis(400)).await;
+    let (a3, b3) = (info(&alice).await.stats, info(&bob).await.stats);
+    assert!(b3.sent >= b2.sent + 15, "Bob sends again after resume");
+    assert!(a3.received >= a2.received + 15, "and Alice receives again");
+    alice.hangup().await.expect("hangup");
+}
+
+#[tokio::test]
+async fn a_muted_peer_sends_silence_and_the_call_stays_up() {
+    let (alice, bob, _a, _b) = connected(&Codec::ALL).await;
+    bob.play_tone(1000.0).expect("tone");
+    let mut heard = alice.audio().expect("alice listens");
+    let loud = |frame: &session_runtime::AudioFrame| frame.peak() > 1000;
+    let mut got_tone = false;
+    for _ in 0..50 {
+        got_tone |= loud(&heard.recv().await.expect("a frame"));
+    }
+    assert!(got_tone, "Alice hears the tone before the mute");
+    bob.mute().expect("mute");
+    sleep(Duration::from_millis(200)).await;
+    let sent_before = info(&bob).await.stats.sent;
+    let mut heard = alice.audio().expect("a fresh listener");
+    for _ in 0..25 {
+        assert!(!loud(&heard.recv().await.expect("a frame")), "silence while muted");
+    }
+    assert!(info(&bob).await.stats.sent > sent_before, "packets keep flowing");
+    assert_eq!(bob.state(), State::Active);
+    alice.hangup().await.expect("hangup");
+}
+
+#[tokio::test]
+async fn a_bad_rtp_packet_is_counted_and_dropped() {
+    let (alice, bob, _a, _b) = connected(&Codec::ALL).await;
+    let target = info(&bob).await.local;
+    let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    socket.send_to(b"\x00\x01 not RTP at all", target).await.expect("send");
+    sleep(Duration::from_millis(100)).await;
+    let stats = info(&bob).await.stats;
+    assert_eq!(stats.malformed, 1);
+    let received = stats.received;
+    sleep(Duration::from_millis(200)).await;
+    assert!(info(&bob).await.stats.received > received, "Alice's audio still arrives");
+    assert_eq!(info(&alice).await.remote, Some(target), "and Alice still sends to Bob");
+    alice.hangup().await.expect("hangup");
+}
