@@ -85,12 +85,17 @@ impl Call {
         self.send(Event::StopRecording).await
     }
 
-    /// Codec, addresses, directions and packet counters of the call's media; `None`
-    /// before the media exists or after it stopped.
+    /// Codec, addresses, directions and packet counters of the call's media: as they
+    /// stand, or as they were when the media stopped; `None` before the media started.
     pub async fn media_info(&self) -> Option<MediaInfo> {
         let (reply, info) = oneshot::channel();
-        self.media(MediaControl::Info(reply)).ok()?;
-        info.await.ok()
+        if self.shared().media.send(MediaControl::Info(reply)).is_ok()
+            && let Ok(info) = info.await
+        {
+            return Some(info);
+        }
+        // The engine has stopped; it left its last report before letting go of the channel.
+        self.shared().last_media.lock().ok()?.clone()
     }
 
     fn media(&self, control: MediaControl) -> Result<(), CallError> {

@@ -9,7 +9,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use super::events::{CallError, CallEvent, EndReason};
 use crate::machine::{Event, State};
-use crate::media::MediaControl;
+use crate::media::{MediaControl, MediaInfo};
 use crate::types::{CallDirection, SessionId};
 use crate::ua::command::Command;
 
@@ -36,6 +36,8 @@ pub struct CallShared {
     /// Requests to the call's media engine; they wait in the channel until it starts.
     pub(crate) media: mpsc::UnboundedSender<MediaControl>,
     media_rx: Mutex<Option<mpsc::UnboundedReceiver<MediaControl>>>,
+    /// What the media engine reported as it stopped.
+    pub(crate) last_media: Mutex<Option<MediaInfo>>,
 }
 
 impl CallShared {
@@ -52,6 +54,7 @@ impl CallShared {
             events_rx: Mutex::new(Some(rx)),
             media,
             media_rx: Mutex::new(Some(media_rx)),
+            last_media: Mutex::new(None),
         })
     }
 

@@ -3,6 +3,7 @@
 
 use std::io;
 use std::net::UdpSocket as StdSocket;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -14,6 +15,7 @@ use tokio::time::MissedTickBehavior;
 
 use super::control::{MediaControl, MediaInfo};
 use super::stream::{MediaStream, TickAudio};
+use crate::api::CallShared;
 use crate::machine::Event;
 use crate::types::{RecordMode, SessionId};
 use crate::ua::command::Command;
@@ -29,14 +31,18 @@ type Recorder = WavRecorder<std::io::BufWriter<std::fs::File>>;
 pub fn spawn(
     session: SessionId,
     socket: StdSocket,
-    controls: mpsc::UnboundedReceiver<MediaControl>,
+    shared: Arc<CallShared>,
     events: mpsc::UnboundedSender<Command>,
 ) -> io::Result<()> {
+    let controls = shared
+        .take_media_controls()
+        .ok_or_else(|| io::Error::other("the call's media engine was already started"))?;
     socket.set_nonblocking(true)?;
     let socket = UdpSocket::from_std(socket)?;
     let engine = Engine {
         session,
         socket,
+        shared,
         stream: MediaStream::new(),
         events,
         recorders: Vec::new(),
@@ -51,6 +57,7 @@ pub fn spawn(
 struct Engine {
     session: SessionId,
     socket: UdpSocket,
+    shared: Arc<CallShared>,
     stream: MediaStream,
     events: mpsc::UnboundedSender<Command>,
     recorders: Vec<(RecordMode, String, Recorder)>,
@@ -85,6 +92,10 @@ impl Engine {
             }
         }
         self.finish_recordings();
+        // Before `controls` is dropped, so that an `Info` left in it finds this report.
+        if let Ok(mut last) = self.shared.last_media.lock() {
+            *last = Some(self.info());
+        }
     }
 
     fn control(&mut self, control: MediaControl) {

@@ -20,8 +20,7 @@ impl DialogAdapter {
                     Ok(opened) => opened,
                     Err(error) => return tracing::warn!(%session, %error, "cannot open an RTP socket"),
                 };
-                let Some(controls) = leg.shared.take_media_controls() else { return };
-                if let Err(error) = engine::spawn(session, socket, controls, events) {
+                if let Err(error) = engine::spawn(session, socket, leg.shared.clone(), events) {
                     return tracing::warn!(%session, %error, "cannot start the media engine");
                 }
                 match offer {

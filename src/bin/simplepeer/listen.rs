@@ -3,8 +3,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use session_core::SimplePeer;
-use tokio::sync::Notify;
+use session_core::{SimplePeer, State};
+use tokio::sync::{Mutex, Notify};
+
+use crate::media::{MediaArgs, Totals, print_dtmf};
 
 /// Options of `simplepeer listen`.
 #[derive(clap::Args)]
@@ -21,6 +23,8 @@ pub struct Args {
     /// Exit after this many calls have ended.
     #[arg(long, value_name = "N")]
     max_calls: Option<usize>,
+    #[command(flatten)]
+    media: MediaArgs,
 }
 
 pub async fn run(args: Args) -> Result<(), String> {
@@ -29,30 +33,48 @@ pub async fn run(args: Args) -> Result<(), String> {
     if !args.auto_answer && args.reject.is_none() {
         tracing::info!("calls will ring until the caller gives up; use --auto-answer or --reject CODE");
     }
-    let ended = Arc::new(AtomicUsize::new(0));
-    let done = Arc::new(Notify::new());
+    let (ended, done) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
+    let totals = Arc::new(Mutex::new(Totals::default()));
     let max = args.max_calls;
+    let mut received = 0;
     loop {
         let call = tokio::select! {
             call = peer.next_call() => match call {
                 Some(call) => call,
                 None => return Err("the peer stopped".into()),
             },
-            () = done.notified() => return Ok(()),
+            () = done.notified() => {
+                println!("{}", totals.lock().await.line());
+                return Ok(());
+            }
         };
+        received += 1;
         tracing::info!(id = %call.id(), from = %call.remote_uri(), "incoming call");
-        let (ended, done) = (ended.clone(), done.clone());
-        let (auto_answer, reject) = (args.auto_answer, args.reject);
+        let (ended, done, totals) = (ended.clone(), done.clone(), totals.clone());
+        let (auto_answer, reject, media) = (args.auto_answer, args.reject, args.media.clone());
         tokio::spawn(async move {
+            print_dtmf(&call);
             let answered = match reject {
                 Some(code) => call.reject(code).await,
-                None if auto_answer => call.accept().await,
+                None if auto_answer => match media.choose_source(&call) {
+                    Ok(()) => call.accept().await,
+                    Err(why) => {
+                        tracing::warn!(id = %call.id(), "{why}");
+                        call.reject(500).await
+                    }
+                },
                 None => Ok(()),
             };
             if let Err(error) = answered {
                 tracing::warn!(id = %call.id(), %error, "could not answer");
             }
+            if call.wait_for(State::Active).await == State::Active
+                && let Err(why) = media.record(&call, received).await
+            {
+                tracing::warn!(id = %call.id(), "{why}");
+            }
             let reason = call.ended().await;
+            totals.lock().await.add(&call).await;
             tracing::info!(id = %call.id(), %reason, seconds = call.duration().as_secs_f32(), "call ended");
             let count = ended.fetch_add(1, Ordering::SeqCst) + 1;
             if max.is_some_and(|max| count >= max) {

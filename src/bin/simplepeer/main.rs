@@ -3,6 +3,7 @@
 mod call;
 mod demo;
 mod listen;
+mod media;
 
 use std::process::ExitCode;
 

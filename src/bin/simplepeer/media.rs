@@ -1,0 +1,116 @@
+//! The audio options `listen` and `call` share, and the per-call media report.
+
+use std::path::{Path, PathBuf};
+
+use session_core::{Call, CallEvent, RecordMode, RtpStats};
+
+/// What a call sends and records.
+#[derive(clap::Args, Clone, Debug)]
+pub struct MediaArgs {
+    /// Send this WAV file, over and over (any rate or channels; converted to 8 kHz mono).
+    #[arg(long, value_name = "WAV", conflicts_with = "tone")]
+    play: Option<PathBuf>,
+    /// Send a sine tone of this frequency.
+    #[arg(long, value_name = "HZ")]
+    tone: Option<f64>,
+    /// Record to this WAV file once the call is answered (calls after the first add
+    /// `-2`, `-3`, … to the name).
+    #[arg(long, value_name = "PATH")]
+    record: Option<PathBuf>,
+    /// What --record captures.
+    #[arg(long, value_enum, default_value_t = Captured::Received)]
+    record_mode: Captured,
+}
+
+/// [`RecordMode`] for the command line.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum Captured {
+    /// The peer's audio.
+    Received,
+    /// Our audio.
+    Sent,
+    /// Both, mixed.
+    Mixed,
+}
+
+impl MediaArgs {
+    /// Chooses what the call sends; do it before the answer so audio flows at once.
+    pub fn choose_source(&self, call: &Call) -> Result<(), String> {
+        if let Some(path) = &self.play {
+            call.play_wav(path, true).map_err(|e| e.to_string())?;
+        } else if let Some(hz) = self.tone {
+            call.play_tone(hz).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Starts the recording of the `nth` call (1-based) once it is answered.
+    pub async fn record(&self, call: &Call, nth: usize) -> Result<(), String> {
+        let Some(path) = &self.record else { return Ok(()) };
+        let path = numbered(path, nth);
+        let mode = match self.record_mode {
+            Captured::Received => RecordMode::Received,
+            Captured::Sent => RecordMode::Sent,
+            Captured::Mixed => RecordMode::Mixed,
+        };
+        call.start_recording(&path, mode).await.map_err(|e| e.to_string())?;
+        tracing::info!(id = %call.id(), path = %path.display(), %mode, "recording");
+        Ok(())
+    }
+}
+
+/// `a.wav` for the first call, `a-2.wav` for the second, …
+fn numbered(path: &Path, nth: usize) -> PathBuf {
+    if nth <= 1 {
+        return path.to_owned();
+    }
+    let stem = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    let name = match path.extension() {
+        Some(ext) => format!("{stem}-{nth}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{nth}"),
+    };
+    path.with_file_name(name)
+}
+
+/// Prints each DTMF digit the peer sends as a `dtmf: <digit>` line on stdout.
+pub fn print_dtmf(call: &Call) {
+    let Some(mut events) = call.events() else { return };
+    tokio::spawn(async move {
+        while let Some(event) = events.recv().await {
+            if let CallEvent::Dtmf(digit) = event {
+                println!("dtmf: {digit}");
+            }
+        }
+    });
+}
+
+/// Packet counters summed over calls, printed as one `media:` line.
+#[derive(Debug, Default)]
+pub struct Totals {
+    calls: usize,
+    stats: RtpStats,
+}
+
+impl Totals {
+    /// Adds a finished call's counters (if its media ever ran).
+    pub async fn add(&mut self, call: &Call) {
+        if let Some(info) = call.media_info().await {
+            tracing::info!(id = %call.id(), codec = ?info.codec, sent = info.stats.sent,
+                received = info.stats.received, lost = info.stats.lost, late = info.stats.late,
+                malformed = info.stats.malformed, "media");
+            self.calls += 1;
+            self.stats = self.stats.merged(info.stats);
+        }
+    }
+
+    /// The summary line the benchmark reads.
+    pub fn line(&self) -> String {
+        let s = &self.stats;
+        let expected = s.received + s.lost;
+        let bad = (s.lost + s.late) as f64 * 100.0 / expected.max(1) as f64;
+        format!(
+            "media: calls={} sent={} received={} lost={} late={} malformed={} lost_or_late_pct={bad:.3}",
+            self.calls, s.sent, s.received, s.lost, s.late, s.malformed
+        )
+    }
+}

@@ -1,0 +1,53 @@
+//! The `simplepeer` binary carries audio: two processes, each sending a tone and
+//! recording the other, with DTMF and a hold in the middle of the call.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{Running, free_port, simplepeer, wait_until_bound};
+use session_media::tone::{dominant_frequency, goertzel};
+
+/// The dominant of 440/1000 Hz in a recording (after its first 200 ms), and whether
+/// it stands clearly above the other.
+fn dominant(path: &Path) -> (f64, bool) {
+    let frames = session_media::wav::read_wav(path).expect("a readable WAV");
+    let samples: Vec<i16> = frames.iter().skip(10).flat_map(|f| f.samples().to_vec()).collect();
+    let (hz, power) = dominant_frequency(&samples, &[440.0, 1000.0]).expect("some audio");
+    let other = goertzel(&samples, if hz == 440.0 { 1000.0 } else { 440.0 }, 8000);
+    (hz, power > 100.0 * other.max(1.0))
+}
+
+#[test]
+fn call_and_listen_each_record_the_others_tone_and_dtmf_is_printed() {
+    let dir = std::env::temp_dir().join(format!("session-cli-audio-{}", free_port()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (a, b) = (dir.join("a.wav"), dir.join("b.wav"));
+    let port = free_port();
+    let mut listen = Running::start(
+        simplepeer()
+            .args(["listen", "--bind", &format!("127.0.0.1:{port}"), "--auto-answer", "--max-calls", "1"])
+            .args(["--tone", "1000", "--record"])
+            .arg(&b),
+    );
+    wait_until_bound(port);
+    let call = simplepeer()
+        .args(["call", &format!("sip:bob@127.0.0.1:{port}"), "--tone", "440", "--dtmf", "123#*0"])
+        .args(["--hold-after", "1", "--hold-for", "0.3", "--duration", "2.5", "--record"])
+        .arg(&a)
+        .output()
+        .expect("simplepeer runs");
+    assert!(call.status.success(), "call failed: {}", String::from_utf8_lossy(&call.stderr));
+    let exit = listen.wait(Duration::from_secs(20));
+    assert!(exit.is_some_and(|s| s.success()), "listen: {}", listen.output());
+
+    assert_eq!(dominant(&a), (1000.0, true), "the caller recorded the listener's 1000 Hz");
+    assert_eq!(dominant(&b), (440.0, true), "the listener recorded the caller's 440 Hz");
+    let printed: Vec<String> =
+        listen.output().lines().filter(|l| l.starts_with("dtmf: ")).map(str::to_owned).collect();
+    assert_eq!(printed, ["dtmf: 1", "dtmf: 2", "dtmf: 3", "dtmf: #", "dtmf: *", "dtmf: 0"]);
+    let summary = String::from_utf8_lossy(&call.stdout);
+    assert!(summary.contains("media: calls=1 "), "the caller reports its media: {summary}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
