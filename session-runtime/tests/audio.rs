@@ -100,6 +100,15 @@ async fn dtmf_digits_arrive_once_each_in_order() {
     let _ = timeout(Duration::from_secs(2), collect).await;
     assert_eq!(digits, "123#*0");
     alice.hangup().await.expect("hangup");
+    let mut last = None;
+    timeout(LIMIT, async {
+        while let Some(event) = events.recv().await {
+            last = Some(event);
+        }
+    })
+    .await
+    .expect("the event stream ends with the call");
+    assert!(matches!(last, Some(CallEvent::Ended(_))), "the last event is the end: {last:?}");
 }
 
 #[tokio::test]

@@ -192,7 +192,7 @@ impl Call {
     /// The call's events, from the moment it was created. Can be taken once.
     pub fn events(&self) -> Option<CallEvents> {
         let rx = self.shared.events_rx.lock().ok()?.take()?;
-        Some(CallEvents { rx })
+        Some(CallEvents { rx, ended: false })
     }
 
     pub(crate) fn shared(&self) -> &CallShared {
@@ -219,12 +219,22 @@ impl Call {
 #[derive(Debug)]
 pub struct CallEvents {
     rx: mpsc::UnboundedReceiver<CallEvent>,
+    ended: bool,
 }
 
 impl CallEvents {
-    /// The next event, or `None` once the call has ended and every event was read.
+    /// The next event, or `None` once [`CallEvent::Ended`] has been read.
     pub async fn recv(&mut self) -> Option<CallEvent> {
-        self.rx.recv().await
+        std::future::poll_fn(|cx| self.poll_event(cx)).await
+    }
+
+    fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<CallEvent>> {
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        let event = std::task::ready!(self.rx.poll_recv(cx));
+        self.ended = matches!(event, Some(CallEvent::Ended(_)) | None);
+        Poll::Ready(event)
     }
 }
 
@@ -232,6 +242,6 @@ impl futures_core::Stream for CallEvents {
     type Item = CallEvent;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<CallEvent>> {
-        self.rx.poll_recv(cx)
+        self.poll_event(cx)
     }
 }
