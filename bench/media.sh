@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Concurrent calls with audio: N calls between two `simplepeer` processes on loopback,
+# each with 20 ms G.711 packets both ways (a tone each way), N rising until more than
+# 0.5% of packets are lost or late at either end.
+#
+#   bench/media.sh                   # full run (a few minutes)
+#   STEPS="100 500" bench/media.sh
+#
+# For each N: lost-or-late percentage (the worse of the two ends), CPU per call (ms of
+# CPU per second of call, both processes together, over a 5 s window once every call
+# is up) and resident memory per call (both processes, at the same moment, over their
+# idle size). Prints the highest N at or under 0.5%. Loopback only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+STEPS=${STEPS:-"100 200 400 600 800 1000 1200 1500 2000"}
+WINDOW=5
+LIMIT_PCT=0.5
+cargo build --release --quiet --bin simplepeer
+BIN=target/release/simplepeer
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+cpu_ms() { awk '{ print ($14 + $15) * 1000 / '"$(getconf CLK_TCK)"' }' "/proc/$1/stat"; }
+rss_kb() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
+field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" "$1" | tail -1; }
+
+# step N -> prints "N pct cpu_ms_per_call_second rss_kib_per_call ok"
+step() {
+    local n=$1 p; p=$(port)
+    RUST_LOG=error "$BIN" listen --bind "127.0.0.1:$p" --auto-answer --tone 1000 --max-calls "$n" \
+        >"$WORK/listen.out" 2>"$WORK/listen.err" &
+    local listen=$!
+    sleep 0.3
+    local ramp; ramp=$(python3 -c "print($n * 0.002 + 1.5)")
+    local duration; duration=$(python3 -c "print($ramp + $WINDOW + 2)")
+    local base_rss; base_rss=$(rss_kb "$listen")
+    RUST_LOG=error "$BIN" call "sip:bob@127.0.0.1:$p" --calls "$n" --tone 440 --duration "$duration" \
+        >"$WORK/call.out" 2>"$WORK/call.err" &
+    local caller=$!
+    sleep 0.2
+    base_rss=$((base_rss + $(rss_kb "$caller")))
+    sleep "$ramp"
+    local c1; c1=$(python3 -c "print($(cpu_ms "$listen") + $(cpu_ms "$caller"))")
+    sleep "$WINDOW"
+    local c2; c2=$(python3 -c "print($(cpu_ms "$listen") + $(cpu_ms "$caller"))")
+    local rss=$(($(rss_kb "$listen") + $(rss_kb "$caller")))
+    local ok=yes
+    wait "$caller" || ok=no
+    wait "$listen" || ok=no
+    local pct_l pct_c
+    pct_l=$(field "$WORK/listen.out" lost_or_late_pct); pct_c=$(field "$WORK/call.out" lost_or_late_pct)
+    local calls; calls=$(field "$WORK/call.out" calls)
+    [ "${calls:-0}" = "$n" ] || ok=no
+    python3 -c "
+pct = max(float('${pct_l:-100}'), float('${pct_c:-100}'))
+cpu = ($c2 - $c1) / $WINDOW / $n
+rss = ($rss - $base_rss) / $n
+print(f'$n {pct:.3f} {cpu:.3f} {rss:.1f} $ok')"
+}
+
+printf '%8s %14s %22s %14s %8s\n' calls 'lost+late %' 'CPU ms per call-second' 'KiB per call' 'all ok'
+best=0 best_pct=
+for n in $STEPS; do
+    read -r n pct cpu rss ok <<<"$(step "$n")"
+    printf '%8s %14s %22s %14s %8s\n' "$n" "$pct" "$cpu" "$rss" "$ok"
+    if [ "$ok" != yes ] || python3 -c "import sys; sys.exit(0 if $pct > $LIMIT_PCT else 1)"; then break; fi
+    best=$n best_pct=$pct
+done
+echo
+echo "highest N with <= ${LIMIT_PCT}% lost or late: $best (${best_pct:-n/a}% lost or late)"
