@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-STEPS=${STEPS:-"100 200 400 600 800 1000 1200 1500 2000"}
+STEPS=${STEPS:-"100 200 400 600 800 1000 1200 1500 2000 2500 3000 4000"}
 WINDOW=5
 LIMIT_PCT=0.5
 cargo build --release --quiet --bin simplepeer
@@ -29,14 +29,14 @@ field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" "$1" | tail -1; }
 # step N -> prints "N pct cpu_ms_per_call_second rss_kib_per_call ok"
 step() {
     local n=$1 p; p=$(port)
-    RUST_LOG=error "$BIN" listen --bind "127.0.0.1:$p" --auto-answer --tone 1000 --max-calls "$n" \
+    RUST_LOG=warn "$BIN" listen --bind "127.0.0.1:$p" --auto-answer --tone 1000 --max-calls "$n" \
         >"$WORK/listen.out" 2>"$WORK/listen.err" &
     local listen=$!
     sleep 0.3
     local ramp; ramp=$(python3 -c "print($n * 0.002 + 1.5)")
     local duration; duration=$(python3 -c "print($ramp + $WINDOW + 2)")
     local base_rss; base_rss=$(rss_kb "$listen")
-    RUST_LOG=error "$BIN" call "sip:bob@127.0.0.1:$p" --calls "$n" --tone 440 --duration "$duration" \
+    RUST_LOG=warn "$BIN" call "sip:bob@127.0.0.1:$p" --calls "$n" --tone 440 --duration "$duration" \
         >"$WORK/call.out" 2>"$WORK/call.err" &
     local caller=$!
     sleep 0.2
@@ -48,6 +48,12 @@ step() {
     local rss=$(($(rss_kb "$listen") + $(rss_kb "$caller")))
     local ok=yes
     wait "$caller" || ok=no
+    # The listener exits once it has seen N calls end; give it a moment, then give up.
+    for _ in $(seq 100); do kill -0 "$listen" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$listen" 2>/dev/null; then
+        echo "  listener still waiting for calls to end; its log: $(tail -3 "$WORK/listen.err")" >&2
+        kill "$listen"; ok=no
+    fi
     wait "$listen" || ok=no
     local pct_l pct_c
     pct_l=$(field "$WORK/listen.out" lost_or_late_pct); pct_c=$(field "$WORK/call.out" lost_or_late_pct)

@@ -176,3 +176,21 @@ async fn a_bad_rtp_packet_is_counted_and_dropped() {
     assert_eq!(info(&alice).await.remote, Some(target), "and Alice still sends to Bob");
     alice.hangup().await.expect("hangup");
 }
+
+#[tokio::test]
+async fn rtp_takes_an_even_port_from_the_configured_range() {
+    let start = 20_000 + 2 * (std::process::id() % 10_000) as u16;
+    let builder = SimplePeer::builder("127.0.0.1:0").expect("address").rtp_ports(start..=start + 199);
+    let (alice, bob) = (builder.start().await.expect("binds"), peer(&Codec::ALL).await);
+    let target = format!("sip:bob@{}", bob.local_addr());
+    let answering = tokio::spawn(async move {
+        let call = bob.next_call().await.expect("a call arrives");
+        call.accept().await.expect("accept");
+        (call, bob)
+    });
+    let call = timeout(LIMIT, alice.call(&target)).await.expect("in time").expect("answered");
+    let port = info(&call).await.local.port();
+    assert!((start..=start + 199).contains(&port) && port % 2 == 0, "port {port}");
+    call.hangup().await.expect("hangup");
+    drop(answering.await);
+}

@@ -36,6 +36,40 @@ async fn exchange(socket: &UdpSocket, to: SocketAddr, datagram: &[u8]) -> Option
     Some(text.lines().next().unwrap_or("").to_owned())
 }
 
+/// Sends `datagram` and returns the first final answer in full (skipping 100 Trying).
+async fn final_answer(socket: &UdpSocket, to: SocketAddr, datagram: &[u8]) -> String {
+    socket.send_to(datagram, to).await.expect("send");
+    let mut buf = vec![0u8; 65_535];
+    loop {
+        let received = timeout(Duration::from_millis(500), socket.recv_from(&mut buf)).await;
+        let (len, _) = received.expect("an answer in time").expect("receive");
+        let text = String::from_utf8_lossy(&buf[..len]).into_owned();
+        if !text.starts_with("SIP/2.0 100") {
+            return text;
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_unusable_offer_gets_488_with_the_reason() {
+    let (_bob, socket, to, from) = setup().await;
+    let invite = |call_id: &str, sdp: &str| {
+        let headers = format!(
+            "From: <sip:x@127.0.0.1>;tag=1\r\nTo: <sip:bob@127.0.0.1>\r\nCall-ID: {call_id}\r\nCSeq: 1 INVITE\r\n\
+             Contact: <sip:x@{from}>\r\nContent-Type: application/sdp\r\n"
+        );
+        request("INVITE", to, from, &headers, sdp)
+    };
+    let broken = final_answer(&socket, to, invite("sdp-1", "v=0\r\nthis is not sdp\r\n").as_bytes()).await;
+    assert!(broken.starts_with("SIP/2.0 488"), "{broken}");
+    assert!(broken.contains("Warning: 399") && broken.contains("not valid SDP"), "{broken}");
+    let g722 = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
+                m=audio 4000 RTP/AVP 9\r\na=rtpmap:9 G722/8000\r\n";
+    let no_codec = final_answer(&socket, to, invite("sdp-2", g722).as_bytes()).await;
+    assert!(no_codec.starts_with("SIP/2.0 488"), "{no_codec}");
+    assert!(no_codec.contains("no codec we support"), "{no_codec}");
+}
+
 async fn setup() -> (SimplePeer, UdpSocket, SocketAddr, SocketAddr) {
     let bob = SimplePeer::new("127.0.0.1:0").await.expect("binds");
     let socket = UdpSocket::bind("127.0.0.1:0").await.expect("binds");

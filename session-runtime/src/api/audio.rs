@@ -89,7 +89,8 @@ impl Call {
     /// stand, or as they were when the media stopped; `None` before the media started.
     pub async fn media_info(&self) -> Option<MediaInfo> {
         let (reply, info) = oneshot::channel();
-        if self.shared().media.send(MediaControl::Info(reply)).is_ok()
+        if self.shared().media_started()
+            && self.shared().media.send(MediaControl::Info(reply)).is_ok()
             && let Ok(info) = info.await
         {
             return Some(info);

@@ -58,6 +58,11 @@ impl CallShared {
         })
     }
 
+    /// Whether a media engine took the controls (and so answers them until it stops).
+    pub(crate) fn media_started(&self) -> bool {
+        self.media_rx.lock().is_ok_and(|rx| rx.is_none())
+    }
+
     /// The receiving end of [`CallShared::media`], for the engine; once only.
     pub(crate) fn take_media_controls(&self) -> Option<mpsc::UnboundedReceiver<MediaControl>> {
         self.media_rx.lock().ok()?.take()

@@ -26,6 +26,8 @@ pub struct PeerConfig {
     pub t1: Duration,
     /// Codecs to offer and accept, in preference order.
     pub codecs: Vec<Codec>,
+    /// Ports for RTP (even ones are used); any free port when `None`.
+    pub rtp_ports: Option<std::ops::RangeInclusive<u16>>,
     /// Policy for incoming requests.
     pub interceptor: SignalingInterceptor,
 }
@@ -38,6 +40,7 @@ impl PeerConfig {
             user: "simplepeer".into(),
             t1: Timers::default().t1,
             codecs: Codec::ALL.to_vec(),
+            rtp_ports: None,
             interceptor: SignalingInterceptor::new(),
         }
     }
@@ -90,7 +93,7 @@ impl UnifiedCoordinator {
             local,
             user: config.user,
             timers: Timers::with_t1(config.t1),
-            media: MediaConfig { ip: media_ip, codecs: config.codecs },
+            media: MediaConfig { ip: media_ip, codecs: config.codecs, ports: config.rtp_ports },
         };
         let manager = Arc::new(SessionManager::new());
         let registry = Arc::new(SessionRegistry::new());

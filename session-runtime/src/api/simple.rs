@@ -115,6 +115,14 @@ impl PeerBuilder {
         self
     }
 
+    /// Takes RTP ports from this range (even ones; the odd one above is left for RTCP),
+    /// as firewalls often require; by default any free port.
+    #[must_use]
+    pub fn rtp_ports(mut self, ports: std::ops::RangeInclusive<u16>) -> Self {
+        self.config.rtp_ports = Some(ports);
+        self
+    }
+
     /// Adds a policy for incoming requests (see [`crate::interceptor`]).
     #[must_use]
     pub fn handler(mut self, handler: impl SignalingHandler + 'static) -> Self {

@@ -28,7 +28,7 @@ impl MediaAdapter {
     /// Binds the call's RTP socket on an ephemeral port; the socket is returned for the
     /// media engine to own.
     pub fn open(id: MediaSessionId, config: &MediaConfig) -> std::io::Result<(Self, UdpSocket)> {
-        let socket = UdpSocket::bind(SocketAddr::new(config.ip, 0))?;
+        let socket = config.bind_rtp()?;
         let port = socket.local_addr()?.port();
         let adapter = Self {
             id,

@@ -155,7 +155,7 @@ impl DialogAdapter {
         let Some(leg) = self.legs.get_mut(&session) else { return };
         let (Some(tx), Some(request)) = (leg.invite_server, leg.invite_request.as_ref()) else { return };
         let warning = (code == 488).then(|| {
-            let reason = "the offer has no codec we support (PCMU/8000, PCMA/8000) or is not valid SDP";
+            let reason = unacceptable_offer(request).replace('"', "'");
             format!("399 {} \"{reason}\"", write::AGENT)
         });
         let bytes = answer(leg, request, code, warning.as_deref(), &self.local_uri);
@@ -203,6 +203,17 @@ fn answer(
     let sdp = if invite && (200..300).contains(&code) { leg.local_sdp() } else { None };
     let body = sdp.map(|sdp| Body { content_type: SDP, bytes: sdp.as_bytes() });
     write::response(request, code, Some(&leg.dialog.local_tag), &extra, body)
+}
+
+/// Why the offer in `request` cannot be answered, for the Warning of a 488.
+fn unacceptable_offer(request: &rsipstack::rsip::Request) -> String {
+    let Some(sdp) = crate::sip::headers::sdp_body(&request.headers, &request.body) else {
+        return "the INVITE has no SDP body we can read".into();
+    };
+    match session_media::sdp::parse(sdp) {
+        Err(error) => format!("the offer is not valid SDP: {error}"),
+        Ok(_) => "the offer has no codec we support; we take PCMU/8000 and PCMA/8000".into(),
+    }
 }
 
 /// The socket address of a `sip:user@host:port` URI; hostnames are looked up.
