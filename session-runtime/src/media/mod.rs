@@ -6,6 +6,8 @@ pub mod control;
 pub mod engine;
 pub mod source;
 pub mod stream;
+#[cfg(test)]
+mod stream_tests;
 
 use std::io;
 use std::net::{IpAddr, UdpSocket};
