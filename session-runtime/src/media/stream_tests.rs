@@ -143,3 +143,25 @@ fn application_frames_go_first_and_the_queue_is_bounded() {
     let mut out = Vec::new();
     assert_eq!(stream.on_tick(&mut out).sent, loud);
 }
+
+proptest::proptest! {
+    /// Whatever arrives on the RTP port, the stream neither panics nor stops pacing.
+    #[test]
+    fn any_datagram_is_taken_without_panic(datagrams in proptest::collection::vec(
+        proptest::collection::vec(proptest::num::u8::ANY, 0..300), 1..20)
+    ) {
+        let mut stream = running(MediaDirection::SendRecv);
+        let peer: SocketAddr = PEER.parse().expect("address");
+        for datagram in &datagrams {
+            // Half of them get a valid RTP version so they reach the deeper parsing.
+            let mut bytes = datagram.clone();
+            if bytes.len() > 12 && bytes[0] % 2 == 0 {
+                bytes[0] = 0x80 | (bytes[0] & 0x3f);
+            }
+            stream.on_datagram(peer, &bytes, Instant::now());
+            let mut out = Vec::new();
+            stream.on_tick(&mut out);
+            proptest::prop_assert_eq!(out.len(), 1);
+        }
+    }
+}
