@@ -9,12 +9,16 @@
 # For each N: lost-or-late percentage (the worse of the two ends), CPU per call (ms of
 # CPU per second of call, both processes together, over a 5 s window once every call
 # is up) and resident memory per call (both processes, at the same moment, over their
-# idle size). Prints the highest N at or under 0.5%. Loopback only.
+# idle size). Prints the highest N at or under 0.5%, then measures SIPp the same way at
+# REFERENCE_N calls (bench/media_reference.sh) and gives our figures as ratios to its.
+# SIPp 3.6 only sends RTP and never reads what arrives (see that script), so it does
+# about half our work: the ratios are an upper bound. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 STEPS=${STEPS:-"100 200 400 600 800 1000 1200 1500 2000 2500 3000 4000"}
 WINDOW=5
+REFERENCE_N=${REFERENCE_N:-400}
 LIMIT_PCT=0.5
 cargo build --release --quiet --bin simplepeer
 BIN=target/release/simplepeer
@@ -39,8 +43,8 @@ step() {
     RUST_LOG=warn "$BIN" call "sip:bob@127.0.0.1:$p" --calls "$n" --tone 440 --duration "$duration" \
         >"$WORK/call.out" 2>"$WORK/call.err" &
     local caller=$!
-    sleep 0.2
-    base_rss=$((base_rss + $(rss_kb "$caller")))
+    # The caller starts dialing at once; the idle listener stands in for its idle size.
+    base_rss=$((base_rss * 2))
     sleep "$ramp"
     local c1; c1=$(python3 -c "print($(cpu_ms "$listen") + $(cpu_ms "$caller"))")
     sleep "$WINDOW"
@@ -73,6 +77,15 @@ for n in $STEPS; do
     printf '%8s %14s %22s %14s %8s\n' "$n" "$pct" "$cpu" "$rss" "$ok"
     if [ "$ok" != yes ] || python3 -c "import sys; sys.exit(0 if $pct > $LIMIT_PCT else 1)"; then break; fi
     best=$n best_pct=$pct
+    [ "$n" != "$REFERENCE_N" ] || ours_ref="$cpu $rss"
 done
 echo
 echo "highest N with <= ${LIMIT_PCT}% lost or late: $best (${best_pct:-n/a}% lost or late)"
+if [ -n "${ours_ref:-}" ] && command -v sipp >/dev/null; then
+    ref=$(bench/media_reference.sh "$REFERENCE_N" "$WINDOW")
+    echo "reference: $ref"
+    read -r ours_cpu ours_rss <<<"$ours_ref"
+    sipp_cpu=$(sed -n 's/.*cpu_ms_per_call_second=\([0-9.]*\).*/\1/p' <<<"$ref")
+    sipp_rss=$(sed -n 's/.*kib_per_call=\([0-9.]*\).*/\1/p' <<<"$ref")
+    python3 -c "print(f'at $REFERENCE_N calls, simplepeer / SIPp (sends only): CPU {$ours_cpu / $sipp_cpu:.2f}x, memory {$ours_rss / $sipp_rss:.2f}x')"
+fi
