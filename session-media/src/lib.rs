@@ -10,6 +10,7 @@
 //! | [`codec`] | [`Codec`]: PCMU/PCMA payload types, 20 ms frame encode/decode |
 //! | [`frame`] | [`AudioFrame`]: 160 samples of 8 kHz mono |
 //! | [`rtp_session`] | [`RtpSender`] / [`RtpReceiver`] on the `rtp` crate, [`RtpStats`] |
+//! | [`rtcp_report`] | RTCP sender/receiver reports and SDES on the `rtcp` crate |
 //! | [`jitter`] | reordering jitter buffer keyed on RTP sequence numbers |
 //! | [`dtmf`] | RFC 4733 telephone-events, SIP INFO DTMF bodies |
 //! | [`sdp`] | RFC 3264 offer/answer on the `sdp` crate, hold/resume |
@@ -51,6 +52,7 @@ pub mod frame;
 pub mod g711;
 pub mod jitter;
 pub mod mixer;
+pub mod rtcp_report;
 pub mod rtp_session;
 pub mod sdp;
 pub mod tone;

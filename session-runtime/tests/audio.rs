@@ -191,6 +191,21 @@ async fn rtp_takes_an_even_port_from_the_configured_range() {
     let call = timeout(LIMIT, alice.call(&target)).await.expect("in time").expect("answered");
     let port = info(&call).await.local.port();
     assert!((start..=start + 199).contains(&port) && port % 2 == 0, "port {port}");
+    assert!(std::net::UdpSocket::bind(("127.0.0.1", port + 1)).is_err(), "RTCP holds the port above");
     call.hangup().await.expect("hangup");
     drop(answering.await);
+}
+
+#[tokio::test]
+async fn rtcp_reports_cross_and_carry_the_loss() {
+    let (alice, bob, _a, _b) = connected(&Codec::ALL).await;
+    // The first report goes out 2.5 s into the call.
+    sleep(Duration::from_millis(3000)).await;
+    for call in [&alice, &bob] {
+        let rtcp = info(call).await.rtcp;
+        assert!(rtcp.sent >= 1 && rtcp.received >= 1, "{rtcp:?}");
+        assert_eq!(rtcp.malformed, 0);
+        assert_eq!(rtcp.peer_fraction_lost, Some(0), "nothing is lost on loopback");
+    }
+    alice.hangup().await.expect("hangup");
 }

@@ -13,7 +13,7 @@ mod receiver;
 mod sender;
 mod validate;
 
-pub use receiver::{Received, RtpReceiver};
+pub use receiver::{Received, Reception, RtpReceiver};
 pub use sender::RtpSender;
 pub use validate::check_rtp;
 

@@ -29,6 +29,28 @@ pub enum Received {
     Malformed(RtpError),
 }
 
+/// Where one received stream stands, for an RTCP reception report (RFC 3550 6.4.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reception {
+    /// The stream's SSRC.
+    pub ssrc: u32,
+    /// Its first sequence number.
+    pub base: u16,
+    /// Its extended highest sequence number (cycles in the upper 16 bits).
+    pub highest: u32,
+    /// Packets received from it.
+    pub received: u64,
+    /// Interarrival jitter in RTP timestamp units.
+    pub jitter: u32,
+}
+
+impl Reception {
+    /// Packets expected: highest − base + 1.
+    pub fn expected(&self) -> u64 {
+        u64::from(self.highest.wrapping_sub(u32::from(self.base))) + 1
+    }
+}
+
 /// Receives one RTP stream: validates and parses datagrams, decodes G.711
 /// into a jitter buffer, and turns RFC 4733 events into digits.
 ///
@@ -42,6 +64,10 @@ pub struct RtpReceiver {
     dtmf: DtmfReceiver,
     telephone_event_pt: Option<u8>,
     ssrc: Option<u32>,
+    /// First and extended highest sequence number of the followed SSRC (RFC 3550 A.1).
+    sequence: Option<(u16, u32)>,
+    /// Packets counted towards `sequence` (this SSRC, not duplicates of the first).
+    in_sequence: u64,
     received: u64,
     malformed: u64,
     ignored: u64,
@@ -72,6 +98,8 @@ impl RtpReceiver {
             dtmf: DtmfReceiver::new(),
             telephone_event_pt: Some(crate::dtmf::DEFAULT_PAYLOAD_TYPE),
             ssrc: None,
+            sequence: None,
+            in_sequence: 0,
             received: 0,
             malformed: 0,
             ignored: 0,
@@ -91,6 +119,15 @@ impl RtpReceiver {
     /// The SSRC currently followed, once a packet has arrived.
     pub fn remote_ssrc(&self) -> Option<u32> {
         self.ssrc
+    }
+
+    /// What an RTCP reception report needs: the SSRC followed, its first and extended
+    /// highest sequence numbers, the packets received from it and the jitter in RTP
+    /// timestamp units. `None` before the first packet.
+    pub fn reception(&self) -> Option<Reception> {
+        let ((base, highest), ssrc) = (self.sequence?, self.ssrc?);
+        let jitter = self.jitter_estimate.round() as u32;
+        Some(Reception { ssrc, base, highest, received: self.in_sequence, jitter })
     }
 
     /// When the last well-formed packet arrived.
@@ -142,6 +179,7 @@ impl RtpReceiver {
             }
             self.ssrc = Some(h.ssrc);
         }
+        self.track_sequence(h.sequence_number);
         let codec = Codec::from_payload_type(h.payload_type);
         if codec.is_none() {
             // Same stream, same sequence space: keep the audio playout from
@@ -177,9 +215,27 @@ impl RtpReceiver {
         self.pop_frame().into_item().unwrap_or_default()
     }
 
+    /// Extends the highest sequence number across wrap-arounds; packets more than half
+    /// the space behind are old or reordered and do not move it.
+    fn track_sequence(&mut self, seq: u16) {
+        self.in_sequence += 1;
+        let Some((base, highest)) = self.sequence else {
+            self.sequence = Some((seq, u32::from(seq)));
+            return;
+        };
+        let ahead = seq.wrapping_sub(highest as u16);
+        if ahead != 0 && ahead < 0x8000 {
+            let wrapped = seq < highest as u16;
+            let cycles = (highest & 0xFFFF_0000).wrapping_add(if wrapped { 0x1_0000 } else { 0 });
+            self.sequence = Some((base, cycles | u32::from(seq)));
+        }
+    }
+
     fn restart_stream(&mut self) {
         // JitterBuffer::reset keeps its counters.
         self.jitter.reset();
+        self.sequence = None;
+        self.in_sequence = 0;
         self.dtmf = DtmfReceiver::new();
         self.last_transit = None;
     }

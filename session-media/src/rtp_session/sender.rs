@@ -30,6 +30,7 @@ pub struct RtpSender {
     sequence: u16,
     timestamp: u32,
     sent: u64,
+    octets: u64,
 }
 
 impl Default for RtpSender {
@@ -46,7 +47,7 @@ impl RtpSender {
 
     /// A sender with chosen initial values (for tests and reproducible runs).
     pub fn with_initial(ssrc: u32, sequence: u16, timestamp: u32) -> Self {
-        Self { ssrc, sequence, timestamp, sent: 0 }
+        Self { ssrc, sequence, timestamp, sent: 0, octets: 0 }
     }
 
     /// This stream's SSRC.
@@ -62,6 +63,11 @@ impl RtpSender {
     /// RTP timestamp the next audio frame will carry.
     pub fn next_timestamp(&self) -> u32 {
         self.timestamp
+    }
+
+    /// Payload octets sent so far (the RTCP sender report's octet count).
+    pub fn octets(&self) -> u64 {
+        self.octets
     }
 
     /// Counters (only `sent` is set on the sending side).
@@ -108,6 +114,7 @@ impl RtpSender {
         };
         self.sequence = self.sequence.wrapping_add(1);
         self.sent += 1;
+        self.octets += packet.payload.len() as u64;
         // `marshal` allocates exactly `marshal_size()` bytes and only fails
         // when the buffer is smaller than that, so this cannot fail.
         #[allow(clippy::expect_used)] // justified above: not reachable

@@ -25,11 +25,11 @@ pub struct MediaAdapter {
 }
 
 impl MediaAdapter {
-    /// Binds the call's RTP socket on an ephemeral port; the socket is returned for the
-    /// media engine to own.
-    pub fn open(id: MediaSessionId, config: &MediaConfig) -> std::io::Result<(Self, UdpSocket)> {
-        let socket = config.bind_rtp()?;
-        let port = socket.local_addr()?.port();
+    /// Binds the call's RTP and RTCP sockets; they are returned for the media engine
+    /// to own.
+    pub fn open(id: MediaSessionId, config: &MediaConfig) -> std::io::Result<(Self, (UdpSocket, UdpSocket))> {
+        let sockets = config.bind_pair()?;
+        let port = sockets.0.local_addr()?.port();
         let adapter = Self {
             id,
             ip: config.ip,
@@ -41,7 +41,7 @@ impl MediaAdapter {
             held: false,
             awaiting_answer: false,
         };
-        Ok((adapter, socket))
+        Ok((adapter, sockets))
     }
 
     /// The media session's id.

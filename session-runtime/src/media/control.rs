@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use session_media::rtcp_report::RtcpStats;
 use session_media::sdp::Negotiated;
 use session_media::{AudioFrame, Codec, MediaDirection, RtpStats};
 use tokio::sync::{mpsc, oneshot};
@@ -59,6 +60,8 @@ pub struct MediaInfo {
     pub muted: bool,
     /// Packet counters of both directions.
     pub stats: RtpStats,
+    /// RTCP counters, and the loss the peer last reported for our stream.
+    pub rtcp: RtcpStats,
     /// How long the media has been flowing.
     pub flowing_for: Duration,
 }

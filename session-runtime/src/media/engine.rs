@@ -1,10 +1,10 @@
-//! The thin tokio layer of one call's media: a task that owns the RTP socket, the
-//! 20 ms clock and the recordings, and drives a [`MediaStream`].
+//! The thin tokio layer of one call's media: a task that owns the RTP and RTCP sockets,
+//! the 20 ms clock and the recordings, and drives a [`MediaStream`].
 
 use std::io;
 use std::net::UdpSocket as StdSocket;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use session_media::wav::WavRecorder;
@@ -22,28 +22,34 @@ use crate::ua::command::Command;
 
 /// Largest RTP datagram we accept.
 const DATAGRAM: usize = 2048;
+/// Largest RTCP datagram we accept (an Ethernet MTU).
+const RTCP_DATAGRAM: usize = 1500;
 
 type Recorder = WavRecorder<std::io::BufWriter<std::fs::File>>;
 
-/// Starts the media task of `session` on `socket`. It runs until [`MediaControl::Stop`]
+/// Starts the media task of `session` on its (RTP, RTCP) `sockets`. It runs until [`MediaControl::Stop`]
 /// or until every sender of `controls` is gone; DTMF digits it receives go to the
 /// dialog adapter as [`Event::DtmfReceived`] through `events`.
 pub fn spawn(
     session: SessionId,
-    socket: StdSocket,
+    sockets: (StdSocket, StdSocket),
+    cname: &str,
     shared: Arc<CallShared>,
     events: mpsc::UnboundedSender<Command>,
 ) -> io::Result<()> {
     let controls = shared
         .take_media_controls()
         .ok_or_else(|| io::Error::other("the call's media engine was already started"))?;
+    let (socket, rtcp) = sockets;
     socket.set_nonblocking(true)?;
-    let socket = UdpSocket::from_std(socket)?;
+    rtcp.set_nonblocking(true)?;
+    let (socket, rtcp) = (UdpSocket::from_std(socket)?, UdpSocket::from_std(rtcp)?);
     let engine = Engine {
         session,
         socket,
+        rtcp,
         shared,
-        stream: MediaStream::new(),
+        stream: MediaStream::new(cname),
         events,
         recorders: Vec::new(),
         listeners: Vec::new(),
@@ -57,6 +63,7 @@ pub fn spawn(
 struct Engine {
     session: SessionId,
     socket: UdpSocket,
+    rtcp: UdpSocket,
     shared: Arc<CallShared>,
     stream: MediaStream,
     events: mpsc::UnboundedSender<Command>,
@@ -71,7 +78,7 @@ impl Engine {
         let mut clock = tokio::time::interval(FRAME_DURATION);
         // A late tick is made up at once: the peer's playout expects 50 packets a second.
         clock.set_missed_tick_behavior(MissedTickBehavior::Burst);
-        let mut buf = [0u8; DATAGRAM];
+        let (mut buf, mut rtcp_buf) = ([0u8; DATAGRAM], [0u8; RTCP_DATAGRAM]);
         loop {
             tokio::select! {
                 control = controls.recv() => match control {
@@ -87,6 +94,10 @@ impl Engine {
                         }
                     }
                     Err(error) => tracing::debug!(session = %self.session, %error, "RTP receive failed"),
+                },
+                received = self.rtcp.recv_from(&mut rtcp_buf) => match received {
+                    Ok((len, from)) => self.stream.on_rtcp(from, &rtcp_buf[..len], Instant::now()),
+                    Err(error) => tracing::debug!(session = %self.session, %error, "RTCP receive failed"),
                 },
                 _ = clock.tick(), if self.stream.is_running() => self.tick(),
             }
@@ -140,6 +151,12 @@ impl Engine {
             }
         }
         self.out.clear();
+        if let Some(report) = self.stream.poll_rtcp(Instant::now(), SystemTime::now())
+            && let Some(to) = self.stream.rtcp_remote()
+            && let Err(error) = self.rtcp.try_send_to(&report, to)
+        {
+            tracing::trace!(session = %self.session, %to, %error, "RTCP send failed");
+        }
         self.record(&audio);
         self.listeners.retain(|listener| match listener.try_send(audio.received.clone()) {
             Ok(()) | Err(mpsc::error::TrySendError::Full(_)) => true,
@@ -184,6 +201,7 @@ impl Engine {
             direction: params.map(|p| p.direction),
             muted: self.stream.is_muted(),
             stats: self.stream.stats(),
+            rtcp: self.stream.rtcp_stats(),
             flowing_for: self.started.map_or(Duration::ZERO, |at| at.elapsed()),
         }
     }

@@ -31,18 +31,30 @@ pub struct MediaConfig {
 }
 
 impl MediaConfig {
-    /// Binds one call's RTP socket: an even port of [`MediaConfig::ports`], tried from a
-    /// random place in the range so that peers sharing a range rarely collide, or any
-    /// free port.
-    pub fn bind_rtp(&self) -> io::Result<UdpSocket> {
-        let Some(range) = &self.ports else { return UdpSocket::bind((self.ip, 0)) };
-        let first = range.start().saturating_add(range.start() % 2);
-        let evens: Vec<u16> = (first..=*range.end()).step_by(2).collect();
-        let offset = if evens.is_empty() { 0 } else { rand::random_range(0..evens.len()) };
-        let mut tried = evens.iter().cycle().skip(offset).take(evens.len());
-        tried.find_map(|&port| UdpSocket::bind((self.ip, port)).ok()).ok_or_else(|| {
-            let (start, end) = (range.start(), range.end());
-            io::Error::new(io::ErrorKind::AddrInUse, format!("no free even RTP port in {start}-{end}"))
-        })
+    /// Binds one call's RTP socket on an even port and its RTCP socket on the port above
+    /// (RFC 3550 section 11): from [`MediaConfig::ports`], tried from a random place in
+    /// the range so that peers sharing a range rarely collide, or else any free pair.
+    pub fn bind_pair(&self) -> io::Result<(UdpSocket, UdpSocket)> {
+        let candidates: Vec<u16> = match &self.ports {
+            Some(range) => {
+                let first = range.start().saturating_add(range.start() % 2);
+                let evens: Vec<u16> = (first..*range.end()).step_by(2).collect();
+                let offset = if evens.is_empty() { 0 } else { rand::random_range(0..evens.len()) };
+                evens.iter().cycle().skip(offset).take(evens.len()).copied().collect()
+            }
+            // The system picks; about half its picks are even.
+            None => vec![0; 64],
+        };
+        for port in candidates {
+            let Ok(rtp) = UdpSocket::bind((self.ip, port)) else { continue };
+            let rtp_port = rtp.local_addr()?.port();
+            let Some(rtcp_port) = rtp_port.checked_add(1).filter(|_| rtp_port % 2 == 0) else { continue };
+            if let Ok(rtcp) = UdpSocket::bind((self.ip, rtcp_port)) {
+                return Ok((rtp, rtcp));
+            }
+        }
+        let range =
+            self.ports.as_ref().map_or("the system's".to_owned(), |r| format!("{}-{}", r.start(), r.end()));
+        Err(io::Error::new(io::ErrorKind::AddrInUse, format!("no free RTP/RTCP port pair in {range} ports")))
     }
 }

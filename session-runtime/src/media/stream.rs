@@ -4,10 +4,11 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use session_media::dtmf::{DtmfConfig, DtmfSchedule, DtmfSender};
+use session_media::rtcp_report::{RtcpSession, RtcpStats};
 use session_media::rtp_session::Received;
 use session_media::sdp::Negotiated;
 use session_media::{AudioFrame, FRAME_DURATION, RtpReceiver, RtpSender, RtpStats, SAMPLES_PER_FRAME};
@@ -16,6 +17,8 @@ use super::source::AudioSource;
 
 /// Frames the application may queue ahead of the clock (one second).
 const QUEUE_LIMIT: usize = 50;
+/// Ticks between RTCP reports on average: 5 s, RFC 3550's minimum interval.
+const RTCP_TICKS: u64 = 250;
 
 /// What one tick produced besides datagrams: the two directions' audio, for recording
 /// and for the application.
@@ -49,17 +52,16 @@ pub struct MediaStream {
     queue: VecDeque<AudioFrame>,
     dtmf: Option<Dtmf>,
     digits: String,
-}
-
-impl Default for MediaStream {
-    fn default() -> Self {
-        Self::new()
-    }
+    rtcp: RtcpSession,
+    rtcp_remote: Option<SocketAddr>,
+    ticks: u64,
+    next_report: u64,
 }
 
 impl MediaStream {
-    /// A stream that sends silence once configured and started.
-    pub fn new() -> Self {
+    /// A stream that sends silence once configured and started; its RTCP names it
+    /// `cname` (e.g. `user@host`).
+    pub fn new(cname: &str) -> Self {
         Self {
             sender: RtpSender::new(),
             receiver: RtpReceiver::new(),
@@ -72,6 +74,10 @@ impl MediaStream {
             queue: VecDeque::new(),
             dtmf: None,
             digits: String::new(),
+            rtcp: RtcpSession::new(cname),
+            rtcp_remote: None,
+            ticks: 0,
+            next_report: RTCP_TICKS / 2,
         }
     }
 
@@ -80,6 +86,7 @@ impl MediaStream {
     pub fn configure(&mut self, params: Negotiated) {
         self.receiver.set_telephone_event_pt(params.telephone_event_pt);
         self.remote = Some(params.remote_rtp);
+        self.rtcp_remote = None;
         self.params = Some(params);
     }
 
@@ -147,6 +154,35 @@ impl MediaStream {
         self.sender.stats().merged(self.receiver.stats())
     }
 
+    /// RTCP counters and the peer's view of our stream.
+    pub fn rtcp_stats(&self) -> RtcpStats {
+        self.rtcp.stats()
+    }
+
+    /// Where our RTCP goes: where the peer's comes from, else the port above its RTP.
+    pub fn rtcp_remote(&self) -> Option<SocketAddr> {
+        self.rtcp_remote
+            .or_else(|| self.remote.map(|rtp| SocketAddr::new(rtp.ip(), rtp.port().wrapping_add(1))))
+    }
+
+    /// A datagram arrived on the RTCP socket.
+    pub fn on_rtcp(&mut self, from: SocketAddr, datagram: &[u8], now: Instant) {
+        if self.rtcp.receive(datagram, now) && self.params.is_some() {
+            self.rtcp_remote = Some(from);
+        }
+    }
+
+    /// Our RTCP report, when one is due after the last tick: every 5 s on average,
+    /// each interval drawn from 2.5 to 7.5 s (RFC 3550 6.2) so that peers do not
+    /// report in step.
+    pub fn poll_rtcp(&mut self, now: Instant, wallclock: SystemTime) -> Option<Bytes> {
+        if !self.is_running() || self.ticks < self.next_report {
+            return None;
+        }
+        self.next_report = self.ticks + rand::random_range(RTCP_TICKS / 2..=RTCP_TICKS * 3 / 2);
+        Some(self.rtcp.report(&self.sender, &self.receiver, now, wallclock))
+    }
+
     /// A datagram arrived on the RTP socket. Returns a new DTMF digit, if it carried one.
     /// Valid RTP from a new address moves our sending there (symmetric RTP, RFC 4961);
     /// anything else is counted as malformed and dropped.
@@ -177,6 +213,7 @@ impl MediaStream {
         if !self.running {
             return audio;
         }
+        self.ticks += 1;
         let frame = self.queue.pop_front().unwrap_or_else(|| self.source.next_frame());
         if !direction.receives() {
             audio.received = AudioFrame::default();

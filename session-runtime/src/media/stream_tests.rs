@@ -28,7 +28,7 @@ fn params(direction: MediaDirection, telephone_event_pt: Option<u8>) -> Negotiat
 }
 
 fn running(direction: MediaDirection) -> MediaStream {
-    let mut stream = MediaStream::new();
+    let mut stream = MediaStream::new("test@127.0.0.1");
     stream.configure(params(direction, Some(101)));
     stream.start();
     stream
@@ -45,7 +45,7 @@ fn tick(stream: &mut MediaStream, ticks: usize) -> Vec<Packet> {
 
 #[test]
 fn nothing_is_sent_before_the_answer() {
-    let mut stream = MediaStream::new();
+    let mut stream = MediaStream::new("test@127.0.0.1");
     stream.configure(params(MediaDirection::SendRecv, None));
     assert!(tick(&mut stream, 5).is_empty());
     assert!(!stream.is_running());
@@ -82,7 +82,7 @@ fn a_digit_goes_out_as_telephone_events_then_audio_resumes_in_time() {
 
 #[test]
 fn dtmf_needs_a_negotiated_telephone_event() {
-    let mut stream = MediaStream::new();
+    let mut stream = MediaStream::new("test@127.0.0.1");
     stream.configure(params(MediaDirection::SendRecv, None));
     assert!(stream.send_dtmf("1").unwrap_err().contains("telephone-event"));
     let mut stream = running(MediaDirection::SendRecv);
@@ -164,4 +164,22 @@ proptest::proptest! {
             proptest::prop_assert_eq!(out.len(), 1);
         }
     }
+}
+
+#[test]
+fn rtcp_reports_start_after_half_an_interval_then_come_every_few_seconds() {
+    let mut stream = running(MediaDirection::SendRecv);
+    let (now, wallclock) = (Instant::now(), std::time::SystemTime::now());
+    let mut due_at = Vec::new();
+    for tick in 1..=1000 {
+        stream.on_tick(&mut Vec::new());
+        if stream.poll_rtcp(now, wallclock).is_some() {
+            due_at.push(tick);
+        }
+    }
+    assert_eq!(due_at[0], 125, "the first report after 2.5 s");
+    let gaps: Vec<u64> = due_at.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(gaps.iter().all(|gap| (125..=375).contains(gap)), "2.5 to 7.5 s apart: {gaps:?}");
+    assert_eq!(stream.rtcp_stats().sent, due_at.len() as u64);
+    assert_eq!(stream.rtcp_remote(), Some("127.0.0.1:40001".parse().expect("address")), "RTP port + 1");
 }

@@ -16,11 +16,12 @@ impl DialogAdapter {
         };
         match media {
             Media::Prepare { offer } => {
-                let (mut adapter, socket) = match MediaAdapter::open(media_id, &self.config.media) {
+                let (mut adapter, sockets) = match MediaAdapter::open(media_id, &self.config.media) {
                     Ok(opened) => opened,
-                    Err(error) => return tracing::warn!(%session, %error, "cannot open an RTP socket"),
+                    Err(error) => return tracing::warn!(%session, %error, "cannot open RTP sockets"),
                 };
-                if let Err(error) = engine::spawn(session, socket, leg.shared.clone(), events) {
+                let cname = format!("{}@{}", self.config.user, self.config.local.ip());
+                if let Err(error) = engine::spawn(session, sockets, &cname, leg.shared.clone(), events) {
                     return tracing::warn!(%session, %error, "cannot start the media engine");
                 }
                 match offer {
