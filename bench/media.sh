@@ -6,7 +6,9 @@
 #   bench/media.sh                   # full run (a few minutes)
 #   STEPS="100 500" bench/media.sh
 #
-# For each N: lost-or-late percentage (the worse of the two ends), CPU per call (ms of
+# For each N: lost-or-late percentage (the worse of the two ends), the mean RFC 3550
+# interarrival jitter of the worse end (it grows once the two cores are saturated and
+# packets go out in bursts), CPU per call (ms of
 # CPU per second of call, both processes together, over a 5 s window once every call
 # is up) and resident memory per call (both processes, at the same moment, over their
 # idle size). Prints the highest N at or under 0.5%, then measures SIPp the same way at
@@ -30,7 +32,7 @@ cpu_ms() { awk '{ print ($14 + $15) * 1000 / '"$(getconf CLK_TCK)"' }' "/proc/$1
 rss_kb() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
 field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" "$1" | tail -1; }
 
-# step N -> prints "N pct cpu_ms_per_call_second rss_kib_per_call ok"
+# step N -> prints "N pct jitter_ms cpu_ms_per_call_second rss_kib_per_call ok"
 step() {
     local n=$1 p; p=$(port)
     RUST_LOG=warn "$BIN" listen --bind "127.0.0.1:$p" --auto-answer --tone 1000 --max-calls "$n" \
@@ -62,19 +64,22 @@ step() {
     local pct_l pct_c
     pct_l=$(field "$WORK/listen.out" lost_or_late_pct); pct_c=$(field "$WORK/call.out" lost_or_late_pct)
     local calls; calls=$(field "$WORK/call.out" calls)
+    local jit_l jit_c
+    jit_l=$(field "$WORK/listen.out" mean_jitter_ms); jit_c=$(field "$WORK/call.out" mean_jitter_ms)
     [ "${calls:-0}" = "$n" ] || ok=no
     python3 -c "
 pct = max(float('${pct_l:-100}'), float('${pct_c:-100}'))
+jitter = max(float('${jit_l:-0}'), float('${jit_c:-0}'))
 cpu = ($c2 - $c1) / $WINDOW / $n
 rss = ($rss - $base_rss) / $n
-print(f'$n {pct:.3f} {cpu:.3f} {rss:.1f} $ok')"
+print(f'$n {pct:.3f} {jitter:.2f} {cpu:.3f} {rss:.1f} $ok')"
 }
 
-printf '%8s %14s %22s %14s %8s\n' calls 'lost+late %' 'CPU ms per call-second' 'KiB per call' 'all ok'
+printf '%8s %12s %10s %22s %13s %7s\n' calls 'lost+late %' 'jitter ms' 'CPU ms per call-second' 'KiB per call' 'all ok'
 best=0 best_pct=
 for n in $STEPS; do
-    read -r n pct cpu rss ok <<<"$(step "$n")"
-    printf '%8s %14s %22s %14s %8s\n' "$n" "$pct" "$cpu" "$rss" "$ok"
+    read -r n pct jitter cpu rss ok <<<"$(step "$n")"
+    printf '%8s %12s %10s %22s %13s %7s\n' "$n" "$pct" "$jitter" "$cpu" "$rss" "$ok"
     if [ "$ok" != yes ] || python3 -c "import sys; sys.exit(0 if $pct > $LIMIT_PCT else 1)"; then break; fi
     best=$n best_pct=$pct
     [ "$n" != "$REFERENCE_N" ] || ours_ref="$cpu $rss"

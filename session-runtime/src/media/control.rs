@@ -64,4 +64,6 @@ pub struct MediaInfo {
     pub rtcp: RtcpStats,
     /// How long the media has been flowing.
     pub flowing_for: Duration,
+    /// Interarrival jitter of the peer's packets (RFC 3550 6.4.1).
+    pub jitter: Duration,
 }

@@ -203,6 +203,7 @@ impl Engine {
             stats: self.stream.stats(),
             rtcp: self.stream.rtcp_stats(),
             flowing_for: self.started.map_or(Duration::ZERO, |at| at.elapsed()),
+            jitter: self.stream.jitter(),
         }
     }
 }

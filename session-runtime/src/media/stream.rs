@@ -154,6 +154,11 @@ impl MediaStream {
         self.sender.stats().merged(self.receiver.stats())
     }
 
+    /// Interarrival jitter of the peer's packets.
+    pub fn jitter(&self) -> Duration {
+        self.receiver.jitter()
+    }
+
     /// RTCP counters and the peer's view of our stream.
     pub fn rtcp_stats(&self) -> RtcpStats {
         self.rtcp.stats()

@@ -89,6 +89,7 @@ pub fn print_dtmf(call: &Call) {
 pub struct Totals {
     calls: usize,
     stats: RtpStats,
+    jitter_ms: f64,
 }
 
 impl Totals {
@@ -100,6 +101,7 @@ impl Totals {
                 malformed = info.stats.malformed, "media");
             self.calls += 1;
             self.stats = self.stats.merged(info.stats);
+            self.jitter_ms += info.jitter.as_secs_f64() * 1000.0;
         }
     }
 
@@ -108,8 +110,10 @@ impl Totals {
         let s = &self.stats;
         let expected = s.received + s.lost;
         let bad = (s.lost + s.late) as f64 * 100.0 / expected.max(1) as f64;
+        let jitter = self.jitter_ms / self.calls.max(1) as f64;
         format!(
-            "media: calls={} sent={} received={} lost={} late={} malformed={} lost_or_late_pct={bad:.3}",
+            "media: calls={} sent={} received={} lost={} late={} malformed={} lost_or_late_pct={bad:.3} \
+             mean_jitter_ms={jitter:.2}",
             self.calls, s.sent, s.received, s.lost, s.late, s.malformed
         )
     }
