@@ -18,4 +18,4 @@ pub use api::{AudioStream, Call, CallError, CallEvent, CallEvents, EndReason, Si
 pub use machine::State;
 pub use media::MediaInfo;
 pub use session_media::{AudioFrame, Codec, MediaDirection, RtpStats};
-pub use types::RecordMode;
+pub use types::{DtmfMode, RecordMode};

@@ -48,6 +48,18 @@ impl fmt::Display for RecordMode {
     }
 }
 
+/// How a call sends DTMF digits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum DtmfMode {
+    /// RFC 4733 telephone-events in the RTP stream, or SIP INFO when the peer's SDP
+    /// has no telephone-event.
+    #[default]
+    Rfc4733,
+    /// SIP INFO (`application/dtmf-relay`) always; our offers leave telephone-event out.
+    /// Digits the peer sends either way are still received.
+    Info,
+}
+
 /// Identifies one session (one call) within a process.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SessionId(pub u64);

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use session_media::tone::{dominant_frequency, goertzel};
 use session_runtime::api::PeerBuilder;
-use session_runtime::{Call, CallEvent, Codec, MediaDirection, MediaInfo, RecordMode, SimplePeer, State};
+use session_runtime::{
+    Call, CallEvent, Codec, DtmfMode, MediaDirection, MediaInfo, RecordMode, SimplePeer, State,
+};
 use tokio::time::{sleep, timeout};
 
 const LIMIT: Duration = Duration::from_secs(10);
@@ -87,6 +89,7 @@ async fn tones_cross_in_pcma() {
 async fn dtmf_digits_arrive_once_each_in_order() {
     let (alice, bob, _a, _b) = connected(&Codec::ALL).await;
     let mut events = bob.events().expect("bob's events");
+    assert_eq!(info(&alice).await.telephone_event, Some(101), "RFC 4733 was agreed");
     alice.send_dtmf("123#*0").await.expect("send");
     let mut digits = String::new();
     let collect = async {
@@ -208,4 +211,32 @@ async fn rtcp_reports_cross_and_carry_the_loss() {
         assert_eq!(rtcp.peer_fraction_lost, Some(0), "nothing is lost on loopback");
     }
     alice.hangup().await.expect("hangup");
+}
+
+#[tokio::test]
+async fn dtmf_goes_by_sip_info_in_info_mode() {
+    let builder = SimplePeer::builder("127.0.0.1:0").expect("address").dtmf(DtmfMode::Info);
+    let (alice, bob) = (builder.start().await.expect("binds"), peer(&Codec::ALL).await);
+    let target = format!("sip:bob@{}", bob.local_addr());
+    let answering = tokio::spawn(async move {
+        let call = bob.next_call().await.expect("a call arrives");
+        let events = call.events().expect("events");
+        call.accept().await.expect("accept");
+        (call, events, bob)
+    });
+    let call = timeout(LIMIT, alice.call(&target)).await.expect("in time").expect("answered");
+    let (bobs, mut events, _bob) = answering.await.expect("bob's task");
+    assert_eq!(info(&call).await.telephone_event, None, "so digits can only go by INFO");
+    call.send_dtmf("19#").await.expect("send");
+    let mut digits = String::new();
+    while digits.len() < 3 {
+        match timeout(LIMIT, events.recv()).await.expect("digits in time") {
+            Some(CallEvent::Dtmf(digit)) => digits.push(digit),
+            Some(_) => {}
+            None => panic!("the call ended"),
+        }
+    }
+    assert_eq!(digits, "19#");
+    call.hangup().await.expect("hangup");
+    timeout(LIMIT, bobs.ended()).await.expect("ends");
 }

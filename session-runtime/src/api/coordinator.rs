@@ -28,6 +28,8 @@ pub struct PeerConfig {
     pub codecs: Vec<Codec>,
     /// Ports for RTP (even ones are used); any free port when `None`.
     pub rtp_ports: Option<std::ops::RangeInclusive<u16>>,
+    /// How DTMF is sent.
+    pub dtmf: crate::types::DtmfMode,
     /// Policy for incoming requests.
     pub interceptor: SignalingInterceptor,
 }
@@ -41,6 +43,7 @@ impl PeerConfig {
             t1: Timers::default().t1,
             codecs: Codec::ALL.to_vec(),
             rtp_ports: None,
+            dtmf: crate::types::DtmfMode::default(),
             interceptor: SignalingInterceptor::new(),
         }
     }
@@ -93,7 +96,12 @@ impl UnifiedCoordinator {
             local,
             user: config.user,
             timers: Timers::with_t1(config.t1),
-            media: MediaConfig { ip: media_ip, codecs: config.codecs, ports: config.rtp_ports },
+            media: MediaConfig {
+                ip: media_ip,
+                codecs: config.codecs,
+                ports: config.rtp_ports,
+                dtmf: config.dtmf,
+            },
         };
         let manager = Arc::new(SessionManager::new());
         let registry = Arc::new(SessionRegistry::new());

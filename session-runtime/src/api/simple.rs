@@ -123,6 +123,14 @@ impl PeerBuilder {
         self
     }
 
+    /// How DTMF is sent: RFC 4733 (the default, with SIP INFO for peers without
+    /// telephone-event) or SIP INFO always.
+    #[must_use]
+    pub fn dtmf(mut self, mode: crate::types::DtmfMode) -> Self {
+        self.config.dtmf = mode;
+        self
+    }
+
     /// Adds a policy for incoming requests (see [`crate::interceptor`]).
     #[must_use]
     pub fn handler(mut self, handler: impl SignalingHandler + 'static) -> Self {

@@ -7,7 +7,7 @@ use session_media::sdp::{self, Negotiated, SdpSession};
 use session_media::{Codec, MediaDirection, SdpError};
 
 use super::MediaConfig;
-use crate::types::MediaSessionId;
+use crate::types::{DtmfMode, MediaSessionId};
 
 /// One call's offer/answer state and RTP address. The socket itself belongs to the
 /// call's media engine ([`super::engine`]).
@@ -30,12 +30,16 @@ impl MediaAdapter {
     pub fn open(id: MediaSessionId, config: &MediaConfig) -> std::io::Result<(Self, (UdpSocket, UdpSocket))> {
         let sockets = config.bind_pair()?;
         let port = sockets.0.local_addr()?.port();
+        let mut sdp = SdpSession::new();
+        if config.dtmf == DtmfMode::Info {
+            sdp.set_telephone_event_pt(None);
+        }
         let adapter = Self {
             id,
             ip: config.ip,
             codecs: config.codecs.clone(),
             port,
-            sdp: SdpSession::new(),
+            sdp,
             local_sdp: None,
             negotiated: None,
             held: false,

@@ -50,6 +50,8 @@ pub enum MediaControl {
 pub struct MediaInfo {
     /// The codec offer/answer chose, once it has.
     pub codec: Option<Codec>,
+    /// The telephone-event payload type both sides agreed on (RFC 4733 DTMF), if any.
+    pub telephone_event: Option<u8>,
     /// Our RTP address.
     pub local: SocketAddr,
     /// Where our RTP goes (the SDP address, or where the peer's packets come from).

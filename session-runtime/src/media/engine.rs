@@ -196,6 +196,7 @@ impl Engine {
         let params = self.stream.params();
         MediaInfo {
             codec: params.map(|p| p.codec),
+            telephone_event: params.and_then(|p| p.telephone_event_pt),
             local: self.socket.local_addr().unwrap_or_else(|_| ([0, 0, 0, 0], 0).into()),
             remote: self.stream.remote(),
             direction: params.map(|p| p.direction),

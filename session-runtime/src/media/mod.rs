@@ -15,6 +15,8 @@ use std::ops::RangeInclusive;
 
 use session_media::Codec;
 
+use crate::types::DtmfMode;
+
 pub use adapter::MediaAdapter;
 pub use control::{MediaControl, MediaInfo};
 pub use source::AudioSource;
@@ -28,6 +30,8 @@ pub struct MediaConfig {
     pub codecs: Vec<Codec>,
     /// Ports RTP sockets take (even ones, RFC 3550 section 11); any free port when `None`.
     pub ports: Option<RangeInclusive<u16>>,
+    /// How DTMF is sent.
+    pub dtmf: DtmfMode,
 }
 
 impl MediaConfig {

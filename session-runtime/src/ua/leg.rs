@@ -21,6 +21,8 @@ pub enum Purpose {
     Bye,
     /// REFER.
     Refer,
+    /// INFO (DTMF).
+    Info,
 }
 
 /// One session's dialog, transactions and media.

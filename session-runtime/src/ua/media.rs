@@ -1,13 +1,15 @@
 //! Carrying out the table's media changes: offer/answer on the call's
 //! [`MediaAdapter`], and the rest as requests to its media engine.
 
+use std::time::Instant;
+
 use super::DialogAdapter;
 use crate::media::{MediaAdapter, MediaControl, engine};
 use crate::session::output::Media;
-use crate::types::SessionId;
+use crate::types::{DtmfMode, SessionId};
 
 impl DialogAdapter {
-    pub(super) fn media(&mut self, session: SessionId, media: Media) {
+    pub(super) fn media(&mut self, now: Instant, session: SessionId, media: Media) {
         let media_id = self.new_media_id();
         let events = self.commands.clone();
         let Some(leg) = self.legs.get_mut(&session) else { return };
@@ -52,7 +54,19 @@ impl DialogAdapter {
             }
             Media::Start => control(MediaControl::Start),
             Media::Stop => control(MediaControl::Stop),
-            Media::Dtmf { digits } => control(MediaControl::Dtmf(digits)),
+            Media::Dtmf { digits } => {
+                let in_rtp = self.config.media.dtmf == DtmfMode::Rfc4733
+                    && leg
+                        .media
+                        .as_ref()
+                        .and_then(|m| m.negotiated())
+                        .is_some_and(|n| n.telephone_event_pt.is_some());
+                if in_rtp {
+                    control(MediaControl::Dtmf(digits));
+                } else {
+                    self.send_info_dtmf(now, session, &digits);
+                }
+            }
             Media::StartRecording { path, mode } => control(MediaControl::Record { path, mode }),
             Media::StopRecording => control(MediaControl::StopRecording),
             other @ (Media::JoinMixer { .. } | Media::LeaveMixer) => {

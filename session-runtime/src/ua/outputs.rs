@@ -17,6 +17,19 @@ use crate::sip::write::{self, Body};
 use crate::types::{CallDirection, DialogId, SessionId};
 
 const SDP: &str = "application/sdp";
+const DTMF_RELAY: &str = "application/dtmf-relay";
+/// How long each digit sent by SIP INFO lasts.
+const DTMF_TONE: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// The body of an in-dialog request.
+enum Payload<'a> {
+    /// None.
+    Empty,
+    /// Our current SDP.
+    Sdp,
+    /// Anything else.
+    Other(Body<'a>),
+}
 
 impl DialogAdapter {
     /// Places a call: a session, a dialog, and the table's `Dial`.
@@ -45,7 +58,7 @@ impl DialogAdapter {
             Output::Send(request) => self.send(now, session, request),
             Output::Respond { to: Answering::Invite, code } => self.respond_invite(now, session, code),
             Output::Respond { to: Answering::Latest, code } => self.respond_latest(now, session, code, &[]),
-            Output::Media(media) => self.media(session, media),
+            Output::Media(media) => self.media(now, session, media),
             Output::Notify(Notice::IncomingCall) => self.announce(session),
             Output::Notify(notice) => {
                 let event = match notice {
@@ -73,7 +86,7 @@ impl DialogAdapter {
                 Some(_) => self.send_cancel(now, session),
                 None => {}
             },
-            Request::Bye => self.send_in_dialog(now, session, "BYE", Purpose::Bye, &[], false),
+            Request::Bye => self.send_in_dialog(now, session, "BYE", Purpose::Bye, &[], Payload::Empty),
             Request::Reinvite { hold } => {
                 if let Some(media) = self.legs.get_mut(&session).and_then(|leg| leg.media.as_mut()) {
                     media.offer(hold);
@@ -85,7 +98,7 @@ impl DialogAdapter {
                     "INVITE",
                     Purpose::Reinvite,
                     &[("Contact", &contact)],
-                    true,
+                    Payload::Sdp,
                 );
             }
             Request::Refer { target, replaces } => {
@@ -95,7 +108,7 @@ impl DialogAdapter {
                 };
                 let referred_by = self.local_uri.clone();
                 let extra = [("Refer-To", refer_to.as_str()), ("Referred-By", referred_by.as_str())];
-                self.send_in_dialog(now, session, "REFER", Purpose::Refer, &extra, false);
+                self.send_in_dialog(now, session, "REFER", Purpose::Refer, &extra, Payload::Empty);
             }
         }
     }
@@ -129,6 +142,19 @@ impl DialogAdapter {
         self.tx.start_client(now, *id, false, true, leg.peer, Bytes::from(bytes));
     }
 
+    /// Sends DTMF digits as SIP INFO requests, one per digit (`application/dtmf-relay`).
+    pub(super) fn send_info_dtmf(&mut self, now: Instant, session: SessionId, digits: &str) {
+        for digit in digits.chars() {
+            match session_media::dtmf::dtmf_relay_body(digit, DTMF_TONE) {
+                Ok(text) => {
+                    let body = Body { content_type: DTMF_RELAY, bytes: text.as_bytes() };
+                    self.send_in_dialog(now, session, "INFO", Purpose::Info, &[], Payload::Other(body));
+                }
+                Err(error) => tracing::warn!(%session, %error, "DTMF digit not sent"),
+            }
+        }
+    }
+
     fn send_in_dialog(
         &mut self,
         now: Instant,
@@ -136,13 +162,17 @@ impl DialogAdapter {
         method: &str,
         purpose: Purpose,
         extra: &[(&str, &str)],
-        with_sdp: bool,
+        payload: Payload<'_>,
     ) {
         let (id, branch) = self.tx.new_branch();
         let via = self.via(&branch);
         let Some(leg) = self.legs.get_mut(&session) else { return };
-        let sdp = if with_sdp { leg.local_sdp().map(str::to_owned) } else { None };
-        let body = sdp.as_deref().map(|sdp| Body { content_type: SDP, bytes: sdp.as_bytes() });
+        let sdp = matches!(payload, Payload::Sdp).then(|| leg.local_sdp().map(str::to_owned)).flatten();
+        let body = match payload {
+            Payload::Sdp => sdp.as_deref().map(|sdp| Body { content_type: SDP, bytes: sdp.as_bytes() }),
+            Payload::Other(body) => Some(body),
+            Payload::Empty => None,
+        };
         let bytes = leg.dialog.request(method, &via, extra, body);
         let to = target_addr(&leg.dialog.remote_target).unwrap_or(leg.peer);
         leg.client_txs.push(id);
