@@ -96,7 +96,7 @@ fn baresip_calls_listen_and_each_hears_the_other() {
 fn call_reaches_baresip_with_dtmf_hold_and_resume() {
     let theirs = free_port();
     let home = baresip_home(theirs, true);
-    let mut answering = Running::start(baresip(&home).args(["-t", "12"]));
+    let answering = Running::start(baresip(&home).args(["-t", "12"]));
     wait_until_bound(theirs);
     let call = simplepeer()
         .args(["call", &format!("sip:alice@127.0.0.1:{theirs}"), "--tone", "1000", "--dtmf", "159"])
