@@ -216,7 +216,11 @@ impl Call {
         let (reply, answer) = oneshot::channel();
         let command = Command::Event { session: self.shared.id, event, reply };
         self.commands.send(command).map_err(|_| CallError::Shutdown)?;
-        answer.await.map_err(|_| CallError::Shutdown)?
+        match answer.await.map_err(|_| CallError::Shutdown)? {
+            // The session ended while the command was on its way: say how it ended.
+            Err(CallError::Ended(_)) if let Some(reason) = self.end_reason() => Err(CallError::Ended(reason)),
+            other => other,
+        }
     }
 }
 
