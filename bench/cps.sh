@@ -11,6 +11,8 @@
 # transactions have expired). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 RATES=${RATES:-"500 1000 2000 3000 4000 5000 6000 7000 8000 10000"}
 STEP_SECONDS=${STEP_SECONDS:-5}
@@ -22,15 +24,6 @@ BIN=target/release/simplepeer
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-cpu_ms() { awk '{ print ($14 + $15) * 1000 / '"$(getconf CLK_TCK)"' }' "/proc/$1/stat"; }
-rss_kb() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
-stat_col() { python3 - "$1" "$2" <<'PY'
-import csv, sys
-rows = [r for r in csv.reader(open(sys.argv[1]), delimiter=';') if r]
-print(rows[-1][rows[0].index(sys.argv[2])])
-PY
-}
 
 # start_server ours|sipp PORT -> prints the pid
 start_server() {

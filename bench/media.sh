@@ -17,6 +17,8 @@
 # about half our work: the ratios are an upper bound. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 STEPS=${STEPS:-"100 200 400 600 800 1000 1200 1500 2000 2500 3000 4000"}
 WINDOW=5
@@ -27,9 +29,6 @@ BIN=target/release/simplepeer
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-cpu_ms() { awk '{ print ($14 + $15) * 1000 / '"$(getconf CLK_TCK)"' }' "/proc/$1/stat"; }
-rss_kb() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
 field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" "$1" | tail -1; }
 
 # step N -> prints "N pct jitter_ms cpu_ms_per_call_second rss_kib_per_call ok"

@@ -30,6 +30,8 @@
 # Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
 N=${1:?usage: bench/media_reference.sh N [SECONDS]}
 WINDOW=${2:-5}
@@ -40,10 +42,6 @@ command -v sipp >/dev/null || { echo "sipp is missing: apt-get install sip-teste
 WORK=$(mktemp -d); [ -z "${KEEP:-}" ] || echo "  work dir: $WORK" >&2
 trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
-# Same helpers as bench/media.sh.
-port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-cpu_ms() { awk '{ print ($14 + $15) * 1000 / '"$(getconf CLK_TCK)"' }' "/proc/$1/stat"; }
-rss_kb() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
 
 # media_port [AVOID] -> an even UDP port P with P..P+3 free on 127.0.0.1 and at least 4
 # away from AVOID: SIPp binds P (audio, shared by all calls) and P+2 (video).
@@ -73,13 +71,6 @@ udp_sock() { awk -v a="$(printf '0100007F:%04X' "$1")" '$2 == a { print $'"$2"' 
 udp_drops() { udp_sock "$1" NF; }
 udp_queued() { local q; q=$(udp_sock "$1" 5); echo $((16#${q#*:})); }
 
-# stat_col CSV COLUMN -> COLUMN of the last row of a SIPp -trace_stat file (as cps.sh).
-stat_col() { python3 - "$1" "$2" <<'PY'
-import csv, os, sys
-rows = [r for r in csv.reader(open(sys.argv[1]), delimiter=';') if r] if os.path.exists(sys.argv[1]) else []
-print(rows[-1][rows[0].index(sys.argv[2])] if len(rows) > 1 else 0)
-PY
-}
 
 # alive WHEN -> fails unless both SIPp processes are still running.
 alive() {

@@ -20,7 +20,11 @@ async fn peer(codecs: &[Codec]) -> SimplePeer {
 
 /// Alice calls Bob, who answers; both calls once active.
 async fn connected(codecs: &[Codec]) -> (Call, Call, SimplePeer, SimplePeer) {
-    let (alice, bob) = (peer(codecs).await, peer(codecs).await);
+    connect(peer(codecs).await, peer(codecs).await).await
+}
+
+/// `alice` calls `bob`, who answers; both calls once active.
+async fn connect(alice: SimplePeer, bob: SimplePeer) -> (Call, Call, SimplePeer, SimplePeer) {
     let target = format!("sip:bob@{}", bob.local_addr());
     let answering = tokio::spawn(async move {
         let call = bob.next_call().await.expect("a call arrives");
@@ -184,19 +188,11 @@ async fn a_bad_rtp_packet_is_counted_and_dropped() {
 async fn rtp_takes_an_even_port_from_the_configured_range() {
     let start = 20_000 + 2 * (std::process::id() % 10_000) as u16;
     let builder = SimplePeer::builder("127.0.0.1:0").expect("address").rtp_ports(start..=start + 199);
-    let (alice, bob) = (builder.start().await.expect("binds"), peer(&Codec::ALL).await);
-    let target = format!("sip:bob@{}", bob.local_addr());
-    let answering = tokio::spawn(async move {
-        let call = bob.next_call().await.expect("a call arrives");
-        call.accept().await.expect("accept");
-        (call, bob)
-    });
-    let call = timeout(LIMIT, alice.call(&target)).await.expect("in time").expect("answered");
+    let (call, _bobs, _a, _b) = connect(builder.start().await.expect("binds"), peer(&Codec::ALL).await).await;
     let port = info(&call).await.local.port();
     assert!((start..=start + 199).contains(&port) && port % 2 == 0, "port {port}");
     assert!(std::net::UdpSocket::bind(("127.0.0.1", port + 1)).is_err(), "RTCP holds the port above");
     call.hangup().await.expect("hangup");
-    drop(answering.await);
 }
 
 #[tokio::test]
@@ -216,16 +212,8 @@ async fn rtcp_reports_cross_and_carry_the_loss() {
 #[tokio::test]
 async fn dtmf_goes_by_sip_info_in_info_mode() {
     let builder = SimplePeer::builder("127.0.0.1:0").expect("address").dtmf(DtmfMode::Info);
-    let (alice, bob) = (builder.start().await.expect("binds"), peer(&Codec::ALL).await);
-    let target = format!("sip:bob@{}", bob.local_addr());
-    let answering = tokio::spawn(async move {
-        let call = bob.next_call().await.expect("a call arrives");
-        let events = call.events().expect("events");
-        call.accept().await.expect("accept");
-        (call, events, bob)
-    });
-    let call = timeout(LIMIT, alice.call(&target)).await.expect("in time").expect("answered");
-    let (bobs, mut events, _bob) = answering.await.expect("bob's task");
+    let (call, bobs, _a, _b) = connect(builder.start().await.expect("binds"), peer(&Codec::ALL).await).await;
+    let mut events = bobs.events().expect("bob's events, from the start of the call");
     assert_eq!(info(&call).await.telephone_event, None, "so digits can only go by INFO");
     call.send_dtmf("19#").await.expect("send");
     let mut digits = String::new();
