@@ -34,7 +34,7 @@ field() { sed -n "s/.*$2=\([0-9.]*\).*/\1/p" "$1" | tail -1; }
 # step N -> prints "N pct jitter_ms cpu_ms_per_call_second rss_kib_per_call ok"
 step() {
     local n=$1 p; p=$(port)
-    RUST_LOG=warn "$BIN" listen --bind "127.0.0.1:$p" --auto-answer --tone 1000 --max-calls "$n" \
+    RUST_LOG=info "$BIN" listen --bind "127.0.0.1:$p" --auto-answer --tone 1000 --max-calls "$n" \
         >"$WORK/listen.out" 2>"$WORK/listen.err" &
     local listen=$!
     sleep 0.3
@@ -56,7 +56,11 @@ step() {
     # The listener exits once it has seen N calls end; give it a moment, then give up.
     for _ in $(seq 100); do kill -0 "$listen" 2>/dev/null || break; sleep 0.1; done
     if kill -0 "$listen" 2>/dev/null; then
-        echo "  listener still waiting for calls to end; its log: $(tail -3 "$WORK/listen.err")" >&2
+        local came ended
+        came=$(grep -c 'incoming call' "$WORK/listen.err" || true)
+        ended=$(grep -c 'listen.*call ended' "$WORK/listen.err" || true)
+        echo "  listener still waiting: $came calls came, $ended ended; kept in $WORK.hung" >&2
+        cp -r "$WORK" "$WORK.hung"
         kill "$listen"; ok=no
     fi
     wait "$listen" || ok=no

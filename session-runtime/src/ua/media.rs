@@ -10,7 +10,7 @@ use crate::types::{DtmfMode, SessionId};
 
 impl DialogAdapter {
     pub(super) fn media(&mut self, now: Instant, session: SessionId, media: Media) {
-        let media_id = self.new_media_id();
+        let media_id = matches!(media, Media::Prepare { .. }).then(|| self.new_media_id());
         let events = self.commands.clone();
         let Some(leg) = self.legs.get_mut(&session) else { return };
         let control = |control: MediaControl| {
@@ -18,6 +18,7 @@ impl DialogAdapter {
         };
         match media {
             Media::Prepare { offer } => {
+                let Some(media_id) = media_id else { return };
                 let (mut adapter, sockets) = match MediaAdapter::open(media_id, &self.config.media) {
                     Ok(opened) => opened,
                     Err(error) => return tracing::warn!(%session, %error, "cannot open RTP sockets"),
@@ -27,10 +28,11 @@ impl DialogAdapter {
                     return tracing::warn!(%session, %error, "cannot start the media engine");
                 }
                 match offer {
-                    Some(offer) => match adapter.answer(&offer) {
-                        Ok(_) => {}
-                        Err(error) => tracing::warn!(%session, %error, "cannot answer the offer"),
-                    },
+                    Some(offer) => {
+                        if let Err(error) = adapter.answer(&offer) {
+                            tracing::warn!(%session, %error, "cannot answer the offer");
+                        }
+                    }
                     None => {
                         adapter.offer(false);
                     }
@@ -43,13 +45,11 @@ impl DialogAdapter {
             }
             Media::Remote { sdp } => {
                 let Some(adapter) = leg.media.as_mut() else { return };
-                match adapter.apply_remote(&sdp) {
-                    Ok(()) => {
-                        if let Some(negotiated) = adapter.negotiated() {
-                            control(MediaControl::Configure(negotiated.clone()));
-                        }
-                    }
-                    Err(error) => tracing::warn!(%session, %error, "the peer's SDP is unusable"),
+                if let Err(error) = adapter.apply_remote(&sdp) {
+                    return tracing::warn!(%session, %error, "the peer's SDP is unusable");
+                }
+                if let Some(negotiated) = adapter.negotiated() {
+                    control(MediaControl::Configure(negotiated.clone()));
                 }
             }
             Media::Start => control(MediaControl::Start),
