@@ -6,6 +6,8 @@
 //! This crate is the facade: it re-exports [`session_runtime`] and hosts the
 //! `simplepeer` command-line tool.
 
+#![warn(missing_docs)]
+
 pub use session_runtime::*;
 
 /// The Markdown page with the state graph, rendered by `build.rs` from the table.

@@ -29,6 +29,8 @@
 //! assert!(session_codegen::render::mermaid(&machine).contains("Dark --> Lit : Press"));
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod check;
 pub mod diagnostic;
 pub mod generate;

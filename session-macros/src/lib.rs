@@ -11,6 +11,8 @@
 //! the nearest valid one. The parser, checker and generator live in `session-codegen`,
 //! because a proc-macro crate can export nothing but macros.
 
+#![warn(missing_docs)]
+
 use std::path::PathBuf;
 
 use proc_macro::TokenStream;

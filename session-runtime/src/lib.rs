@@ -4,6 +4,8 @@
 //! Rust. The runtime implements the table's actions ([`session`]) and feeds each call's
 //! events through the machine ([`api::SessionManager`]).
 
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod interceptor;
 pub mod machine;

@@ -2,9 +2,9 @@
 //! located [`Diagnostic`]s.
 //!
 //! The checks run in the order a reader would ask the questions: are the names well
-//! formed and unique ([`declare`]), do references resolve ([`resolve`]), is the
-//! transition relation well formed ([`rules`]), is every (state, event) pair accounted for
-//! ([`coverage`]), and is the graph sound ([`graph`]). Later stages only run on a table
+//! formed and unique (`declare`), do references resolve (`resolve`), is the
+//! transition relation well formed (`rules`), is every (state, event) pair accounted for
+//! (`coverage`), and is the graph sound (`graph`). Later stages only run on a table
 //! whose names resolve, so one typo gives one error rather than a cascade.
 
 mod coverage;

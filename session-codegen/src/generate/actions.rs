@@ -8,6 +8,8 @@ use super::{Origin, doc, ident, method};
 use crate::model::{Field, Machine};
 use crate::render;
 
+/// The action trait (one required async method per action, taking the typed payload of
+/// the events that trigger it) and `perform_all`.
 pub fn generate(machine: &Machine, origin: &Origin) -> TokenStream {
     let file = &origin.display;
     let trait_name = format_ident!("{}Actions", machine.name);

@@ -6,6 +6,7 @@ use quote::quote;
 use super::{Origin, doc, ident};
 use crate::model::{Machine, Source};
 
+/// The `State`, `Event`, `Action` and `Guard` enums, with `Display` and `ALL`.
 pub fn generate(machine: &Machine, origin: &Origin) -> TokenStream {
     let file = &origin.display;
     let variants = |items: &mut dyn Iterator<Item = (&str, Option<&str>, u32)>| -> Vec<Variant> {

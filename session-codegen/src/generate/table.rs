@@ -8,6 +8,8 @@ use super::{Origin, ident};
 use crate::model::{Disposition, GuardRef, Machine, Transition};
 use crate::render;
 
+/// The `transition` function (no wildcard arm), the static transition list and the
+/// graph texts.
 pub fn generate(machine: &Machine, origin: &Origin) -> TokenStream {
     let file = &origin.display;
     let entries = machine.transitions.iter().map(|t| {
