@@ -16,6 +16,8 @@ use crate::types::RecordMode;
 
 /// Received frames a slow reader may fall behind by (one second) before frames drop.
 const LISTEN_BUFFER: usize = 50;
+/// How long [`Call::media_info`] waits for the media engine's report.
+const INFO_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Call {
     /// Sends one frame ahead of the current source (tone, WAV or silence). Push one
@@ -89,11 +91,12 @@ impl Call {
     /// stand, or as they were when the media stopped; `None` before the media started.
     pub async fn media_info(&self) -> Option<MediaInfo> {
         let (reply, info) = oneshot::channel();
-        if self.shared().media_started()
-            && self.shared().media.send(MediaControl::Info(reply)).is_ok()
-            && let Ok(info) = info.await
-        {
-            return Some(info);
+        if self.shared().media_started() && self.shared().media.send(MediaControl::Info(reply)).is_ok() {
+            match tokio::time::timeout(INFO_WAIT, info).await {
+                Ok(Ok(info)) => return Some(info),
+                Ok(Err(_)) => {} // the engine stopped with the request queued
+                Err(_) => tracing::warn!(call = %self.id(), "the media engine did not report in time"),
+            }
         }
         // The engine has stopped; it left its last report before letting go of the channel.
         self.shared().last_media.lock().ok()?.clone()

@@ -60,7 +60,7 @@ pub async fn run(args: Args) -> Result<(), String> {
     let (mut totals, mut failures) = (Totals::default(), Vec::new());
     for (call, script) in calls {
         let outcome = script.await.map_err(|e| e.to_string()).and_then(|r| r);
-        totals.add(&call).await;
+        totals.add(&call, call.media_info().await);
         if let Err(why) = outcome {
             failures.push(why);
         }

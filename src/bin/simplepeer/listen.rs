@@ -74,7 +74,8 @@ pub async fn run(args: Args) -> Result<(), String> {
                 tracing::warn!(id = %call.id(), "{why}");
             }
             let reason = call.ended().await;
-            totals.lock().await.add(&call).await;
+            let info = call.media_info().await;
+            totals.lock().await.add(&call, info);
             tracing::info!(id = %call.id(), %reason, seconds = call.duration().as_secs_f32(), "call ended");
             let count = ended.fetch_add(1, Ordering::SeqCst) + 1;
             if max.is_some_and(|max| count >= max) {

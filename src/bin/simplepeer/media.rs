@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use session_core::{Call, CallEvent, RecordMode, RtpStats};
+use session_core::{Call, CallEvent, MediaInfo, RecordMode, RtpStats};
 
 /// What a call sends and records.
 #[derive(clap::Args, Clone, Debug)]
@@ -93,9 +93,10 @@ pub struct Totals {
 }
 
 impl Totals {
-    /// Adds a finished call's counters (if its media ever ran).
-    pub async fn add(&mut self, call: &Call) {
-        if let Some(info) = call.media_info().await {
+    /// Adds a finished call's counters (if its media ever ran); `info` is
+    /// [`Call::media_info`], taken before the totals are locked.
+    pub fn add(&mut self, call: &Call, info: Option<MediaInfo>) {
+        if let Some(info) = info {
             tracing::info!(id = %call.id(), codec = ?info.codec, sent = info.stats.sent,
                 received = info.stats.received, lost = info.stats.lost, late = info.stats.late,
                 malformed = info.stats.malformed, "media");
