@@ -161,14 +161,14 @@ impl Engine {
 
     fn tick(&mut self) {
         let audio = self.stream.on_tick(&mut self.out);
-        if let Some(to) = self.stream.remote() {
-            for datagram in self.out.drain(..) {
-                if let Err(error) = self.socket.try_send_to(&datagram, to) {
-                    tracing::trace!(session = %self.session, %to, %error, "RTP send failed");
-                }
+        let remote = self.stream.remote();
+        for datagram in self.out.drain(..) {
+            if let Some(to) = remote
+                && let Err(error) = self.socket.try_send_to(&datagram, to)
+            {
+                tracing::trace!(session = %self.session, %to, %error, "RTP send failed");
             }
         }
-        self.out.clear();
         if let Some(report) = self.stream.poll_rtcp(Instant::now(), SystemTime::now())
             && let Some(to) = self.stream.rtcp_remote()
             && let Err(error) = self.rtcp.try_send_to(&report, to)

@@ -39,15 +39,16 @@ impl MediaConfig {
     /// (RFC 3550 section 11): from [`MediaConfig::ports`], tried from a random place in
     /// the range so that peers sharing a range rarely collide, or else any free pair.
     pub fn bind_pair(&self) -> io::Result<(UdpSocket, UdpSocket)> {
-        let candidates: Vec<u16> = match &self.ports {
+        let candidates: Box<dyn Iterator<Item = u16>> = match &self.ports {
             Some(range) => {
                 let first = range.start().saturating_add(range.start() % 2);
-                let evens: Vec<u16> = (first..*range.end()).step_by(2).collect();
-                let offset = if evens.is_empty() { 0 } else { rand::random_range(0..evens.len()) };
-                evens.iter().cycle().skip(offset).take(evens.len()).copied().collect()
+                // Even ports below the end, so that the RTCP port above is in the range too.
+                let evens = usize::from(range.end().saturating_sub(first)).div_ceil(2);
+                let offset = if evens == 0 { 0 } else { rand::random_range(0..evens) };
+                Box::new((0..evens).map(move |i| first + 2 * ((offset + i) % evens) as u16))
             }
             // The system picks; about half its picks are even.
-            None => vec![0; 64],
+            None => Box::new(std::iter::repeat_n(0, 64)),
         };
         for port in candidates {
             let Ok(rtp) = UdpSocket::bind((self.ip, port)) else { continue };

@@ -11,6 +11,7 @@ use super::leg::{Leg, Purpose};
 use super::requests::new_tag;
 use crate::api::{Call, CallError, CallEvent, CallShared};
 use crate::machine::Event;
+use crate::media::MediaAdapter;
 use crate::session::output::{Answering, Notice, Output, Request};
 use crate::sip::dialog::Dialog;
 use crate::sip::write::{self, Body};
@@ -167,9 +168,13 @@ impl DialogAdapter {
         let (id, branch) = self.tx.new_branch();
         let via = self.via(&branch);
         let Some(leg) = self.legs.get_mut(&session) else { return };
-        let sdp = matches!(payload, Payload::Sdp).then(|| leg.local_sdp().map(str::to_owned)).flatten();
         let body = match payload {
-            Payload::Sdp => sdp.as_deref().map(|sdp| Body { content_type: SDP, bytes: sdp.as_bytes() }),
+            // `leg.media`, not `leg.local_sdp()`: the dialog is borrowed mutably below.
+            Payload::Sdp => leg
+                .media
+                .as_ref()
+                .and_then(MediaAdapter::local_sdp)
+                .map(|sdp| Body { content_type: SDP, bytes: sdp.as_bytes() }),
             Payload::Other(body) => Some(body),
             Payload::Empty => None,
         };
