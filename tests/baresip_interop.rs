@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use common::{Running, free_port, simplepeer, wait_until_bound};
-use session_media::tone::goertzel;
+use common::{Running, free_port, simplepeer, tone_powers, wait_until_bound};
 
 /// A baresip configuration in a fresh directory: SIP on `port`, G.711 only, a 440 Hz
 /// WAV as the microphone, and `sndfile` dumping what it decodes to `dump-*-dec.wav`.
@@ -53,14 +52,6 @@ fn baresip(home: &Path) -> Command {
     command
 }
 
-/// Power at 440 and 1000 Hz of a WAV file, after its first 200 ms.
-fn tones(path: &Path) -> (f64, f64) {
-    let frames = session_media::wav::read_wav(path).expect("a readable WAV");
-    let samples: Vec<i16> = frames.iter().skip(10).flat_map(|f| f.samples().to_vec()).collect();
-    assert!(samples.len() > 4000, "{} holds {} samples", path.display(), samples.len());
-    (goertzel(&samples, 440.0, 8000), goertzel(&samples, 1000.0, 8000))
-}
-
 fn decoded_by_baresip(home: &Path) -> PathBuf {
     let dumps = std::fs::read_dir(home).expect("dir").filter_map(Result::ok).map(|e| e.path());
     dumps.into_iter().find(|p| p.to_string_lossy().ends_with("-dec.wav")).expect("baresip's decoded audio")
@@ -85,9 +76,9 @@ fn baresip_calls_listen_and_each_hears_the_other() {
     let exit = listen.wait(Duration::from_secs(20));
     assert!(exit.is_some_and(|s| s.success()), "listen: {}", listen.output());
 
-    let (at_440, at_1000) = tones(&recording);
+    let (at_440, at_1000) = tone_powers(&recording);
     assert!(at_440 > 100.0 * at_1000.max(1.0), "we hear baresip's 440 Hz: {at_440:.0} vs {at_1000:.0}");
-    let (at_440, at_1000) = tones(&decoded_by_baresip(&home));
+    let (at_440, at_1000) = tone_powers(&decoded_by_baresip(&home));
     assert!(at_1000 > 100.0 * at_440.max(1.0), "baresip hears our 1000 Hz: {at_1000:.0} vs {at_440:.0}");
     let _ = std::fs::remove_dir_all(&home);
 }

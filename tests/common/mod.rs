@@ -100,3 +100,13 @@ pub fn sipp_stat(csv: &std::path::Path, column: &str) -> u64 {
     let index = header.iter().position(|h| *h == column).unwrap_or_else(|| panic!("no column {column}"));
     last[index].trim().parse().expect("a number")
 }
+
+/// Power at 440 Hz and at 1000 Hz (Goertzel) of a WAV recording, after its first 200 ms
+/// (the jitter buffer filling); the recording must hold at least half a second.
+pub fn tone_powers(path: &std::path::Path) -> (f64, f64) {
+    let frames = session_media::wav::read_wav(path).expect("a readable WAV");
+    let samples: Vec<i16> = frames.iter().skip(10).flat_map(|f| f.samples().to_vec()).collect();
+    assert!(samples.len() > 4000, "{} holds {} samples", path.display(), samples.len());
+    let power = |hz| session_media::tone::goertzel(&samples, hz, 8000);
+    (power(440.0), power(1000.0))
+}
