@@ -54,6 +54,12 @@ impl Symbols {
         let error = Diagnostic::new(loc, format!("unknown {} `{name}`", self.kind));
         Err(match nearest(name, &self.names) {
             Some(best) => error.help(format!("did you mean `{best}`?")),
+            // A new action is a new required method of the action trait: say so, because
+            // that is the next build error the user will meet.
+            None if self.kind == "action" => error.help(format!(
+                "declare it under `actions:`; the action trait then requires a method `{}`",
+                heck::AsSnakeCase(name)
+            )),
             None => error.help(format!("declare it under `{}s:`", self.kind)),
         })
     }
