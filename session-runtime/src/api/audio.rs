@@ -16,7 +16,9 @@ use crate::types::RecordMode;
 
 /// Received frames a slow reader may fall behind by (one second) before frames drop.
 const LISTEN_BUFFER: usize = 50;
-/// How long [`Call::media_info`] waits for the media engine's report.
+/// How long [`Call::media_info`] waits for the media engine's report. The engine answers
+/// every request it accepted, even while stopping; this only bounds a runtime too
+/// overloaded to run it.
 const INFO_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Call {
@@ -94,7 +96,7 @@ impl Call {
         if self.shared().media_started() && self.shared().media.send(MediaControl::Info(reply)).is_ok() {
             match tokio::time::timeout(INFO_WAIT, info).await {
                 Ok(Ok(info)) => return Some(info),
-                Ok(Err(_)) => {} // the engine stopped with the request queued
+                Ok(Err(_)) => {} // the engine's task was dropped (runtime shutting down)
                 Err(_) => tracing::warn!(call = %self.id(), "the media engine did not report in time"),
             }
         }

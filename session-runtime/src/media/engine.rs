@@ -92,9 +92,22 @@ impl Engine {
             }
         }
         self.finish_recordings();
-        // Before `controls` is dropped, so that an `Info` left in it finds this report.
-        if let Ok(mut last) = self.shared.last_media.lock() {
-            *last = Some(self.info());
+        let last = self.info();
+        // For requests that find the channel closed.
+        if let Ok(mut slot) = self.shared.last_media.lock() {
+            *slot = Some(last.clone());
+        }
+        // Close, then answer what is still queued. Dropping the receiver would not do:
+        // tokio drains the queue on drop, but a send that passed the open-channel check
+        // just before the drop lands after the drain and stays queued until the last
+        // sender goes, which is the `Call` itself; its `media_info()` would wait forever.
+        // After `close`, `recv` waits for such a send and returns `None` only once
+        // every accepted request has been read.
+        controls.close();
+        while let Some(control) = controls.recv().await {
+            if let MediaControl::Info(reply) = control {
+                let _ = reply.send(last.clone());
+            }
         }
     }
 

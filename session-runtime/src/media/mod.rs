@@ -4,6 +4,8 @@
 pub mod adapter;
 pub mod control;
 pub mod engine;
+#[cfg(test)]
+mod engine_tests;
 pub mod source;
 pub mod stream;
 #[cfg(test)]

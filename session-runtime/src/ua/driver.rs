@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 
 use super::DialogAdapter;
 use super::command::Command;
+use crate::api::CallError;
 
 /// Largest UDP payload.
 const DATAGRAM: usize = 65_535;
@@ -69,6 +70,25 @@ pub async fn run(socket: UdpSocket, mut ua: DialogAdapter, mut commands: mpsc::U
         }
     }
     flush(&socket, &mut ua).await;
+    refuse_queued(commands).await;
+}
+
+/// Answers every command still queued with [`CallError::Shutdown`]. Close-then-drain
+/// rather than a drop: a send racing the drop of the receiver would stay queued, its
+/// reply never sent, for as long as a `Call` keeps a sender (see the media engine).
+async fn refuse_queued(mut commands: mpsc::UnboundedReceiver<Command>) {
+    commands.close();
+    while let Some(command) = commands.recv().await {
+        match command {
+            Command::Dial { reply, .. } => {
+                let _ = reply.send(Err(CallError::Shutdown));
+            }
+            Command::Event { reply, .. } => {
+                let _ = reply.send(Err(CallError::Shutdown));
+            }
+            Command::Media { .. } | Command::Shutdown => {}
+        }
+    }
 }
 
 /// Hands memory freed by finished calls back to the system once the last call and
@@ -94,5 +114,27 @@ async fn flush(socket: &UdpSocket, ua: &mut DialogAdapter) {
         if let Err(error) = sent {
             tracing::debug!(to = %transmit.to, %error, "send failed");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::sync::oneshot;
+
+    use super::*;
+    use crate::machine::Event;
+    use crate::types::SessionId;
+
+    #[tokio::test]
+    async fn commands_queued_at_shutdown_are_refused_not_dropped() {
+        let (commands, queue) = mpsc::unbounded_channel();
+        let (dial, dialled) = oneshot::channel();
+        let (event, evented) = oneshot::channel();
+        commands.send(Command::Dial { target: "sip:bob@127.0.0.1".into(), reply: dial }).unwrap();
+        commands.send(Command::Event { session: SessionId(1), event: Event::Hangup, reply: event }).unwrap();
+        refuse_queued(queue).await;
+        assert!(matches!(dialled.await, Ok(Err(CallError::Shutdown))));
+        assert!(matches!(evented.await, Ok(Err(CallError::Shutdown))));
+        assert!(commands.send(Command::Shutdown).is_err(), "the queue is closed");
     }
 }
