@@ -1,5 +1,6 @@
 //! The `simplepeer` binary carries audio: two processes, each sending a tone and
-//! recording the other, with DTMF and a hold in the middle of the call.
+//! recording the other, with DTMF and a hold in the middle of the call; and `simplepeer
+//! demo`, which does the same between two peers in one process.
 
 mod common;
 
@@ -48,4 +49,28 @@ fn call_and_listen_each_record_the_others_tone_and_dtmf_is_printed() {
     let summary = String::from_utf8_lossy(&call.stdout);
     assert!(summary.contains("media: calls=1 "), "the caller reports its media: {summary}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_demo_call_carries_tones_both_ways_dtmf_and_a_hold() {
+    let demo = simplepeer().arg("demo").output().expect("simplepeer runs");
+    let stdout = String::from_utf8_lossy(&demo.stdout);
+    assert!(demo.status.success(), "demo failed: {stdout}{}", String::from_utf8_lossy(&demo.stderr));
+    let lines: Vec<&str> = stdout.lines().collect();
+    for expected in [
+        "bob: hears a 440 Hz tone",
+        "alice: hears a 1000 Hz tone",
+        "alice: StateChanged(OnHold)",
+        "bob: call ended: the peer hung up",
+    ] {
+        assert!(lines.contains(&expected), "missing {expected:?} in:\n{stdout}");
+    }
+    let digits: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("bob: received DTMF")).collect();
+    assert_eq!(digits, ["bob: received DTMF 4", "bob: received DTMF 2"]);
+    for who in ["alice", "bob"] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(&format!("{who}: media PCMU/8000 sent "))),
+            "{who} reports its media:\n{stdout}"
+        );
+    }
 }

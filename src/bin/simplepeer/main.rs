@@ -24,7 +24,8 @@ enum Command {
     Listen(listen::Args),
     /// Call a SIP URI; exits 0 when the call was answered and ended normally.
     Call(call::Args),
-    /// Two peers in this process call each other on loopback and report what happened.
+    /// Two peers in this process call each other on loopback (a tone each way, DTMF, hold
+    /// and resume) and report what each heard.
     Demo,
     /// Print the call state graph compiled from state_table.yaml.
     Graph {
