@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::MediaControl;
 use super::engine;
+use super::{MediaControl, MediaInfo};
 use crate::api::CallShared;
 use crate::types::{CallDirection, SessionId};
 
@@ -23,14 +23,19 @@ fn engine() -> (std::sync::Arc<CallShared>, std::net::SocketAddr) {
     (shared, local)
 }
 
-#[tokio::test]
-async fn a_report_request_queued_behind_stop_gets_the_final_report() {
-    let (shared, local) = engine();
-    // Both wait in the channel: this single-threaded runtime has not run the engine yet.
+/// Queues `Stop` and then a report request. Both wait in the channel: the engine has
+/// not run yet on this single-threaded test runtime.
+fn stop_then_ask(shared: &CallShared) -> oneshot::Receiver<MediaInfo> {
     shared.media.send(MediaControl::Stop).expect("engine listening");
     let (reply, report) = oneshot::channel();
     shared.media.send(MediaControl::Info(reply)).expect("engine listening");
-    let report = tokio::time::timeout(Duration::from_secs(10), report)
+    report
+}
+
+#[tokio::test]
+async fn a_report_request_queued_behind_stop_gets_the_final_report() {
+    let (shared, local) = engine();
+    let report = tokio::time::timeout(Duration::from_secs(10), stop_then_ask(&shared))
         .await
         .expect("the stopping engine must answer, not leave the request queued")
         .expect("the stopping engine must answer, not drop the request");
@@ -41,10 +46,7 @@ async fn a_report_request_queued_behind_stop_gets_the_final_report() {
 #[tokio::test]
 async fn requests_after_the_stop_find_the_channel_closed() {
     let (shared, _) = engine();
-    shared.media.send(MediaControl::Stop).expect("engine listening");
-    let (reply, report) = oneshot::channel();
-    shared.media.send(MediaControl::Info(reply)).expect("engine listening");
-    report.await.expect("answered while stopping");
+    stop_then_ask(&shared).await.expect("answered while stopping");
     let (reply, _report) = oneshot::channel();
     assert!(shared.media.send(MediaControl::Info(reply)).is_err(), "a stopped engine takes no requests");
 }
