@@ -118,3 +118,33 @@ async fn a_bad_target_is_an_error_that_says_what_to_write() {
     let error = alice.call("bob@127.0.0.1").await.expect_err("not a SIP URI");
     assert!(error.to_string().contains("sip:user@IP:PORT"), "{error}");
 }
+
+/// A peer that gives up a ringing call after `no_answer`.
+async fn impatient_peer(no_answer: Duration) -> SimplePeer {
+    let builder = SimplePeer::builder("127.0.0.1:0").expect("address");
+    builder.no_answer_timeout(no_answer).start().await.expect("binds")
+}
+
+#[tokio::test]
+async fn an_incoming_call_nobody_answers_is_refused_480_after_the_no_answer_time() {
+    let (alice, bob) = (peer().await, impatient_peer(Duration::from_millis(300)).await);
+    let target = uri_of(&bob);
+    let bob = answer_with(bob, |_| async {});
+    let error = timeout(LIMIT, alice.call(&target)).await.expect("in time").expect_err("unanswered");
+    assert_eq!(error, CallError::Ended(EndReason::Rejected(480)));
+    let (bobs_call, bob) = bob.await.expect("bob's task");
+    assert_eq!(timeout(LIMIT, bobs_call.ended()).await.expect("ends"), EndReason::Timeout);
+    assert!(bob.coordinator().sessions().is_empty(), "no session left behind");
+}
+
+#[tokio::test]
+async fn a_call_we_placed_that_keeps_ringing_is_cancelled_after_the_no_answer_time() {
+    let (alice, bob) = (impatient_peer(Duration::from_millis(300)).await, peer().await);
+    let target = uri_of(&bob);
+    let bob = answer_with(bob, |_| async {});
+    let error = timeout(LIMIT, alice.call(&target)).await.expect("in time").expect_err("unanswered");
+    assert_eq!(error, CallError::Ended(EndReason::Timeout));
+    let (bobs_call, _bob) = bob.await.expect("bob's task");
+    assert_eq!(timeout(LIMIT, bobs_call.ended()).await.expect("ends"), EndReason::RemoteHangup);
+    assert!(alice.coordinator().sessions().is_empty(), "no session left behind");
+}

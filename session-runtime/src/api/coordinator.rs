@@ -30,6 +30,10 @@ pub struct PeerConfig {
     pub rtp_ports: Option<std::ops::RangeInclusive<u16>>,
     /// How DTMF is sent.
     pub dtmf: crate::types::DtmfMode,
+    /// How long a call may ring, either way, before it is given up: an incoming call is
+    /// answered 480, our own is CANCELled. Three minutes by default, the shortest Timer C
+    /// a proxy may use (RFC 3261 16.6), after which a proxy would give up the call anyway.
+    pub no_answer: Duration,
     /// Policy for incoming requests.
     pub interceptor: SignalingInterceptor,
 }
@@ -44,6 +48,7 @@ impl PeerConfig {
             codecs: Codec::ALL.to_vec(),
             rtp_ports: None,
             dtmf: crate::types::DtmfMode::default(),
+            no_answer: Duration::from_secs(180),
             interceptor: SignalingInterceptor::new(),
         }
     }
@@ -102,6 +107,7 @@ impl UnifiedCoordinator {
                 ports: config.rtp_ports,
                 dtmf: config.dtmf,
             },
+            no_answer: config.no_answer,
         };
         let manager = Arc::new(SessionManager::new());
         let registry = Arc::new(SessionRegistry::new());

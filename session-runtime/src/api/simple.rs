@@ -107,6 +107,17 @@ impl PeerBuilder {
         self
     }
 
+    /// How long a call may ring, either way, before it is given up (3 minutes by
+    /// default): an unanswered incoming call is answered 480 Temporarily Unavailable,
+    /// and a call we placed is CANCELled; both end with [`EndReason::Timeout`].
+    ///
+    /// [`EndReason::Timeout`]: crate::EndReason::Timeout
+    #[must_use]
+    pub fn no_answer_timeout(mut self, timeout: Duration) -> Self {
+        self.config.no_answer = timeout;
+        self
+    }
+
     /// The codecs we offer and accept, in preference order (PCMU then PCMA by default).
     /// An empty list is refused when the peer starts.
     #[must_use]

@@ -52,6 +52,10 @@ pub struct Leg {
     pub pending_cancel: bool,
     /// We ended the call (decides the end reason).
     pub local_hangup: bool,
+    /// When the no-answer timer of this call fires, while it is armed.
+    pub no_answer_at: Option<std::time::Instant>,
+    /// The no-answer timer gave the call up (decides the end reason).
+    pub unanswered: bool,
     /// The application's view of the call.
     pub shared: Arc<CallShared>,
 }
@@ -72,6 +76,8 @@ impl Leg {
             provisional_seen: false,
             pending_cancel: false,
             local_hangup: false,
+            no_answer_at: None,
+            unanswered: false,
             shared,
         }
     }

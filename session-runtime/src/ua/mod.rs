@@ -15,6 +15,7 @@ mod media;
 mod outputs;
 mod requests;
 mod responses;
+mod ringing;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -47,6 +48,8 @@ pub struct UaConfig {
     pub timers: Timers,
     /// Media settings.
     pub media: MediaConfig,
+    /// How long a call may ring, either way, before it is given up.
+    pub no_answer: std::time::Duration,
 }
 
 /// The sans-IO dialog adapter (the plan's `DialogAdapter`): one per SIP endpoint.
@@ -62,6 +65,7 @@ pub struct DialogAdapter {
     by_client_tx: HashMap<ClientTxId, (SessionId, Purpose)>,
     commands: mpsc::UnboundedSender<Command>,
     incoming: mpsc::UnboundedSender<Call>,
+    ringing: ringing::RingTimers,
     next_media: u64,
 }
 
@@ -89,6 +93,7 @@ impl DialogAdapter {
             by_client_tx: HashMap::new(),
             commands,
             incoming,
+            ringing: ringing::RingTimers::default(),
             next_media: 1,
         }
     }
@@ -121,6 +126,8 @@ impl DialogAdapter {
     pub async fn handle_timeout(&mut self, now: Instant) {
         self.tx.handle_timeout(now);
         self.dispatch(now).await;
+        self.no_answer_due(now).await;
+        self.dispatch(now).await;
     }
 
     /// The API asked for something.
@@ -149,7 +156,7 @@ impl DialogAdapter {
 
     /// When [`DialogAdapter::handle_timeout`] is next due.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.tx.poll_timeout()
+        [self.tx.poll_timeout(), self.ringing.next()].into_iter().flatten().min()
     }
 
     async fn dispatch(&mut self, now: Instant) {
@@ -212,6 +219,9 @@ impl DialogAdapter {
         self.manager.terminate_session(session);
         self.registry.remove_session(session);
         let Some(leg) = self.legs.remove(&session) else { return };
+        if let Some(at) = leg.no_answer_at {
+            self.ringing.disarm(at, session);
+        }
         // The table stops media on every way out; this covers a session that never
         // reached such a transition. The engine releases its socket either way.
         let _ = leg.shared.media.send(crate::media::MediaControl::Stop);
@@ -221,7 +231,8 @@ impl DialogAdapter {
         for tx in &leg.client_txs {
             self.by_client_tx.remove(tx);
         }
-        let reason = end_reason(event, state, leg.local_hangup);
+        let reason =
+            if leg.unanswered { EndReason::Timeout } else { end_reason(event, state, leg.local_hangup) };
         tracing::info!(%session, %reason, "call ended");
         leg.shared.set_state(state, Some(reason));
     }

@@ -48,6 +48,7 @@ impl DialogAdapter {
         );
         let shared = CallShared::new(session, CallDirection::Outgoing, target.to_owned());
         self.legs.insert(session, Leg::new(dialog, peer, shared.clone()));
+        self.arm_no_answer(now, session);
         self.registry.map_dialog(session, DialogId::new(call_id, local_tag));
         let call = Call::new(shared, self.commands.clone());
         self.drive(now, session, Event::Dial { target: target.to_owned() }).await?;

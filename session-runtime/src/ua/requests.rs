@@ -150,6 +150,7 @@ impl DialogAdapter {
         leg.invite_server = Some(tx);
         leg.invite_request = Some(request);
         self.legs.insert(session, leg);
+        self.arm_no_answer(now, session);
         self.by_invite_server.insert(tx, session);
         self.registry.map_dialog(session, DialogId::new(essentials.call_id, local_tag));
         let _ = self.drive(now, session, Event::IncomingInvite { sdp }).await;

@@ -31,7 +31,9 @@ pub async fn run(args: Args) -> Result<(), String> {
     let peer = SimplePeer::new(&args.bind).await.map_err(|e| e.to_string())?;
     tracing::info!(uri = %peer.uri(), "listening");
     if !args.auto_answer && args.reject.is_none() {
-        tracing::info!("calls will ring until the caller gives up; use --auto-answer or --reject CODE");
+        tracing::info!(
+            "calls will ring until the caller gives up, or for 3 minutes; use --auto-answer or --reject CODE"
+        );
     }
     let (ended, done) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
     let totals = Arc::new(Mutex::new(Totals::default()));
