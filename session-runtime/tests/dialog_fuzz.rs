@@ -1,0 +1,297 @@
+//! Random SIP conversations fed straight into the sans-IO `DialogAdapter`, with the
+//! application's commands and the clock in between: requests of every method, in and out
+//! of dialog, with reused branches, stale CSeqs, missing headers and bad bodies; stray
+//! responses; accept, hang up, hold and DTMF on whatever calls arrived.
+//!
+//! Properties: nothing panics; every request that carries a Via and a branch not seen
+//! before is answered on that branch (ACK excepted); and once the application hangs up
+//! and every timer has run out, no call and no transaction is left.
+
+use std::collections::{HashMap, HashSet};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use proptest::prelude::*;
+use session_runtime::api::SessionManager;
+use session_runtime::interceptor::SignalingInterceptor;
+use session_runtime::machine::Event;
+use session_runtime::media::MediaConfig;
+use session_runtime::registry::SessionRegistry;
+use session_runtime::sip::transaction::Timers;
+use session_runtime::ua::command::Command;
+use session_runtime::ua::{DialogAdapter, UaConfig};
+use session_runtime::{Call, Codec};
+use tokio::sync::{mpsc, oneshot};
+
+const METHODS: [&str; 11] =
+    ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO", "REFER", "NOTIFY", "UPDATE", "PRACK", "MESSAGE"];
+const HEADERS: [&str; 6] = ["Via", "From", "To", "Call-ID", "CSeq", "Contact"];
+
+#[derive(Clone, Debug)]
+enum Step {
+    Request {
+        method: usize,
+        call: u8,
+        branch: Option<u8>,
+        cseq: u32,
+        our_tag: bool,
+        body: u8,
+        drop: Option<usize>,
+    },
+    Response {
+        code: u16,
+        method: usize,
+        call: u8,
+        branch: u8,
+    },
+    Command {
+        call: usize,
+        which: u8,
+    },
+    Wait {
+        ms: u64,
+    },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    // Weighted towards what makes calls: INVITE, ACK, CANCEL and BYE, on a few CSeqs.
+    let method =
+        prop_oneof![4 => Just(0usize), 3 => Just(1), 2 => Just(2), 2 => Just(3), 4 => 4..METHODS.len()];
+    let cseq = prop_oneof![1 => Just(0u32), 8 => 1u32..3, 1 => Just(u32::MAX)];
+    let body = prop_oneof![2 => Just(0u8), 4 => Just(1), 1 => Just(2), 1 => Just(3)];
+    let request = (method, 0u8..2, prop::option::weighted(0.3, 0u8..3), cseq, any::<bool>(), body)
+        .prop_flat_map(|r| (Just(r), prop::option::weighted(0.15, 0..HEADERS.len())))
+        .prop_map(|((method, call, branch, cseq, our_tag, body), drop)| Step::Request {
+            method,
+            call,
+            branch,
+            cseq,
+            our_tag,
+            body,
+            drop,
+        });
+    let code = prop::sample::select(vec![100u16, 180, 183, 200, 202, 400, 481, 486, 487, 500]);
+    let response = (code, 0..METHODS.len(), 0u8..2, 0u8..3)
+        .prop_map(|(code, method, call, branch)| Step::Response { code, method, call, branch });
+    prop_oneof![
+        6 => request,
+        1 => response,
+        3 => (0usize..3, prop_oneof![3 => Just(0u8), 3 => 1u8..6]).prop_map(|(call, which)| Step::Command { call, which }),
+        1 => prop::sample::select(vec![10u64, 600, 5_000, 40_000]).prop_map(|ms| Step::Wait { ms }),
+    ]
+}
+
+/// One conversation: the adapter, its channels, and what it has said so far.
+struct Conversation {
+    ua: DialogAdapter,
+    commands: mpsc::UnboundedReceiver<Command>,
+    incoming: mpsc::UnboundedReceiver<Call>,
+    calls: Vec<Call>,
+    now: Instant,
+    source: SocketAddr,
+    /// Where the SDP we send points: a socket of ours that nobody reads.
+    media_sink: UdpSocket,
+    /// Our To tag in each Call-ID's dialog, from our responses.
+    our_tags: HashMap<String, String>,
+    branches_seen: HashSet<String>,
+    next_branch: u64,
+}
+
+impl Conversation {
+    fn new() -> Self {
+        let local: SocketAddr = "127.0.0.1:5060".parse().unwrap();
+        let config = UaConfig {
+            local,
+            user: "bob".into(),
+            timers: Timers::default(),
+            media: MediaConfig {
+                ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+                codecs: Codec::ALL.to_vec(),
+                ports: None,
+                dtmf: Default::default(),
+            },
+            no_answer: Duration::from_secs(180),
+        };
+        let (commands_tx, commands) = mpsc::unbounded_channel();
+        let (incoming_tx, incoming) = mpsc::unbounded_channel();
+        let ua = DialogAdapter::new(
+            config,
+            SignalingInterceptor::new(),
+            Arc::new(SessionManager::new()),
+            Arc::new(SessionRegistry::new()),
+            commands_tx,
+            incoming_tx,
+        );
+        Self {
+            ua,
+            commands,
+            incoming,
+            calls: Vec::new(),
+            now: Instant::now(),
+            source: "127.0.0.1:5070".parse().unwrap(),
+            media_sink: UdpSocket::bind("127.0.0.1:0").expect("bind the media sink"),
+            our_tags: HashMap::new(),
+            branches_seen: HashSet::new(),
+            next_branch: 0,
+        }
+    }
+
+    fn body(&self, kind: u8) -> (&'static str, String) {
+        let port = self.media_sink.local_addr().unwrap().port();
+        let sdp = |pt: &str| {
+            format!(
+                "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio {port} RTP/AVP {pt}\r\n"
+            )
+        };
+        match kind {
+            0 => ("", String::new()),
+            1 => ("application/sdp", sdp("0 101\r\na=rtpmap:101 telephone-event/8000")),
+            2 => ("application/sdp", sdp("111\r\na=rtpmap:111 opus/48000/2")),
+            _ => ("application/sdp", "v=0\r\nm=audio banana\r\n".into()),
+        }
+    }
+
+    /// Feeds one step; returns the branch of a request that must be answered.
+    async fn feed(&mut self, step: &Step) -> Option<String> {
+        match *step {
+            Step::Request { method, call, branch, cseq, our_tag, body, drop } => {
+                let method = METHODS[method];
+                let branch = match branch {
+                    Some(reused) => format!("z9hG4bK-reused-{reused}"),
+                    None => {
+                        self.next_branch += 1;
+                        format!("z9hG4bK-fresh-{}", self.next_branch)
+                    }
+                };
+                let call_id = format!("call-{call}");
+                let to_tag = match self.our_tags.get(&call_id) {
+                    Some(tag) if our_tag => format!(";tag={tag}"),
+                    _ if our_tag => ";tag=unknown".into(),
+                    _ => String::new(),
+                };
+                let (content_type, body) = self.body(body);
+                let values = [
+                    format!("SIP/2.0/UDP {};branch={branch}", self.source),
+                    "<sip:alice@127.0.0.1>;tag=alice".to_owned(),
+                    format!("<sip:bob@127.0.0.1>{to_tag}"),
+                    call_id,
+                    format!("{cseq} {method}"),
+                    format!("<sip:alice@{}>", self.source),
+                ];
+                let mut text = format!("{method} sip:bob@127.0.0.1:5060 SIP/2.0\r\nMax-Forwards: 70\r\n");
+                for (i, (name, value)) in HEADERS.iter().zip(&values).enumerate() {
+                    if drop != Some(i) {
+                        text.push_str(&format!("{name}: {value}\r\n"));
+                    }
+                }
+                if !content_type.is_empty() {
+                    text.push_str(&format!("Content-Type: {content_type}\r\n"));
+                }
+                text.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+                let fresh = self.branches_seen.insert(format!("{branch} {method}"));
+                self.ua.handle_datagram(self.now, self.source, text.as_bytes()).await;
+                (fresh && method != "ACK" && drop != Some(0)).then_some(branch)
+            }
+            Step::Response { code, method, call, branch } => {
+                let method = METHODS[method];
+                let text = format!(
+                    "SIP/2.0 {code} Whatever\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK-reused-{branch}\r\n\
+                     From: <sip:bob@127.0.0.1>;tag=x\r\nTo: <sip:alice@127.0.0.1>;tag=y\r\nCall-ID: call-{call}\r\n\
+                     CSeq: 1 {method}\r\nContent-Length: 0\r\n\r\n"
+                );
+                self.ua.handle_datagram(self.now, self.source, text.as_bytes()).await;
+                None
+            }
+            Step::Command { call, which } => {
+                let call = self.calls.get(call)?;
+                let event = match which {
+                    0 => Event::Accept,
+                    1 => Event::Hangup,
+                    2 => Event::Reject { code: 486 },
+                    3 => Event::Hold,
+                    4 => Event::Resume,
+                    _ => Event::SendDtmf { digits: "1".into() },
+                };
+                self.command(call.id(), event).await;
+                None
+            }
+            Step::Wait { ms } => {
+                self.now += Duration::from_millis(ms);
+                self.ua.handle_timeout(self.now).await;
+                None
+            }
+        }
+    }
+
+    async fn command(&mut self, session: session_runtime::types::SessionId, event: Event) {
+        let (reply, _) = oneshot::channel();
+        self.ua.handle_command(self.now, Command::Event { session, event, reply }).await;
+    }
+
+    /// Takes what the adapter sent and produced: returns the branches answered.
+    fn collect(&mut self) -> HashSet<String> {
+        let mut answered = HashSet::new();
+        while let Some(transmit) = self.ua.poll_transmit() {
+            let text = String::from_utf8_lossy(&transmit.bytes).into_owned();
+            if !text.starts_with("SIP/2.0 ") {
+                continue;
+            }
+            let header =
+                |name: &str| text.lines().find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_owned()));
+            if let Some(branch) = header("Via:").and_then(|v| v.split("branch=").nth(1).map(str::to_owned)) {
+                answered.insert(branch.split(';').next().unwrap_or_default().to_owned());
+            }
+            if let (Some(call_id), Some(to)) = (header("Call-ID:"), header("To:"))
+                && let Some(tag) = to.split(";tag=").nth(1)
+            {
+                self.our_tags.insert(call_id, tag.split(';').next().unwrap_or_default().to_owned());
+            }
+        }
+        while let Ok(call) = self.incoming.try_recv() {
+            self.calls.push(call);
+        }
+        // Commands the calls sent (DTMF events from media) are not replayed.
+        while self.commands.try_recv().is_ok() {}
+        answered
+    }
+
+    /// Hangs up every call, then runs the clock until no timer is left.
+    async fn wind_down(&mut self) {
+        for id in self.calls.iter().map(Call::id).collect::<Vec<_>>() {
+            self.command(id, Event::Hangup).await;
+        }
+        for _ in 0..10_000 {
+            self.collect();
+            let Some(due) = self.ua.poll_timeout() else { break };
+            self.now = self.now.max(due);
+            self.ua.handle_timeout(self.now).await;
+        }
+        self.collect();
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    #[test]
+    fn random_conversations_are_answered_and_leave_nothing_behind(
+        steps in prop::collection::vec(step(), 1..24),
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let mut conversation = Conversation::new();
+            for step in &steps {
+                let must_answer = conversation.feed(step).await;
+                let answered = conversation.collect();
+                if let Some(branch) = must_answer {
+                    prop_assert!(answered.contains(&branch), "no answer on {branch} to {step:?}");
+                }
+            }
+            conversation.wind_down().await;
+            prop_assert_eq!(conversation.ua.calls(), 0, "calls left after every timer ran out");
+            prop_assert_eq!(conversation.ua.transactions(), 0, "transactions left");
+            Ok(())
+        })?;
+    }
+}
