@@ -4,8 +4,9 @@
 //! responses; accept, hang up, hold and DTMF on whatever calls arrived.
 //!
 //! Properties: nothing panics; every request that carries a Via and a branch not seen
-//! before is answered on that branch (ACK excepted); and once the application hangs up
-//! and every timer has run out, no call and no transaction is left.
+//! before is answered on that branch (ACK excepted); once every timer has run out, no
+//! call is left ringing or waiting (only established ones remain); and once the
+//! application hangs those up too, no call and no transaction is left.
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
@@ -21,7 +22,7 @@ use session_runtime::registry::SessionRegistry;
 use session_runtime::sip::transaction::Timers;
 use session_runtime::ua::command::Command;
 use session_runtime::ua::{DialogAdapter, UaConfig};
-use session_runtime::{Call, Codec};
+use session_runtime::{Call, Codec, State};
 use tokio::sync::{mpsc, oneshot};
 
 const METHODS: [&str; 11] =
@@ -256,11 +257,8 @@ impl Conversation {
         answered
     }
 
-    /// Hangs up every call, then runs the clock until no timer is left.
-    async fn wind_down(&mut self) {
-        for id in self.calls.iter().map(Call::id).collect::<Vec<_>>() {
-            self.command(id, Event::Hangup).await;
-        }
+    /// Runs the clock until no timer is left.
+    async fn run_out_timers(&mut self) {
         for _ in 0..10_000 {
             self.collect();
             let Some(due) = self.ua.poll_timeout() else { break };
@@ -268,6 +266,21 @@ impl Conversation {
             self.ua.handle_timeout(self.now).await;
         }
         self.collect();
+    }
+
+    /// Calls in a state that only the clock or the peer should have ended: ringing,
+    /// waiting for an ACK or a response.
+    fn stuck(&self) -> Vec<State> {
+        let settled = |s: State| s.is_terminal() || matches!(s, State::Active | State::OnHold);
+        self.calls.iter().map(Call::state).filter(|&s| !settled(s)).collect()
+    }
+
+    /// Hangs up every call, then runs the clock until no timer is left.
+    async fn wind_down(&mut self) {
+        for id in self.calls.iter().map(Call::id).collect::<Vec<_>>() {
+            self.command(id, Event::Hangup).await;
+        }
+        self.run_out_timers().await;
     }
 }
 
@@ -288,6 +301,9 @@ proptest! {
                     prop_assert!(answered.contains(&branch), "no answer on {branch} to {step:?}");
                 }
             }
+            conversation.run_out_timers().await;
+            let stuck = conversation.stuck();
+            prop_assert!(stuck.is_empty(), "calls the timers should have ended: {stuck:?}");
             conversation.wind_down().await;
             prop_assert_eq!(conversation.ua.calls(), 0, "calls left after every timer ran out");
             prop_assert_eq!(conversation.ua.transactions(), 0, "transactions left");
