@@ -148,3 +148,40 @@ async fn a_call_we_placed_that_keeps_ringing_is_cancelled_after_the_no_answer_ti
     assert_eq!(timeout(LIMIT, bobs_call.ended()).await.expect("ends"), EndReason::RemoteHangup);
     assert!(alice.coordinator().sessions().is_empty(), "no session left behind");
 }
+
+/// Our response to a raw `request`: its Via, From, To (tagged past 100), Call-ID and CSeq.
+fn raw_reply(request: &str, code: u16) -> String {
+    let mut out = format!("SIP/2.0 {code} Whatever\r\n");
+    for line in request.lines().skip(1).take_while(|l| !l.is_empty()) {
+        match line.split(':').next().unwrap_or_default() {
+            "Via" | "From" | "Call-ID" | "CSeq" => out.push_str(&format!("{line}\r\n")),
+            "To" if code > 100 => out.push_str(&format!("{line};tag=raw\r\n")),
+            "To" => out.push_str(&format!("{line}\r\n")),
+            _ => {}
+        }
+    }
+    out + "Content-Length: 0\r\n\r\n"
+}
+
+#[tokio::test]
+async fn a_call_that_only_got_100_trying_is_cancelled_after_the_no_answer_time() {
+    let callee = tokio::net::UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+    let alice = impatient_peer(Duration::from_millis(300)).await;
+    let target = format!("sip:bob@{}", callee.local_addr().unwrap());
+    let calling = tokio::spawn(async move { alice.call(&target).await.map(|_| ()) });
+    let mut buf = vec![0u8; 65_535];
+    let mut receive = async || {
+        let (len, from) = timeout(LIMIT, callee.recv_from(&mut buf)).await.expect("in time").expect("recv");
+        (String::from_utf8_lossy(&buf[..len]).into_owned(), from)
+    };
+    let (invite, from) = receive().await;
+    assert!(invite.starts_with("INVITE "), "{invite}");
+    callee.send_to(raw_reply(&invite, 100).as_bytes(), from).await.expect("send");
+    // 100 Trying stops Timer B; only the no-answer timer ends this call, with a CANCEL.
+    let (cancel, _) = receive().await;
+    assert!(cancel.starts_with("CANCEL "), "{cancel}");
+    callee.send_to(raw_reply(&cancel, 200).as_bytes(), from).await.expect("send");
+    callee.send_to(raw_reply(&invite, 487).as_bytes(), from).await.expect("send");
+    let outcome = timeout(LIMIT, calling).await.expect("in time").expect("task");
+    assert_eq!(outcome, Err(CallError::Ended(EndReason::Timeout)));
+}

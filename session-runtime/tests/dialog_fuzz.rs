@@ -5,7 +5,8 @@
 //!
 //! Properties: nothing panics; every request that carries a Via and a branch not seen
 //! before is answered on that branch (ACK excepted); once every timer has run out, no
-//! call is left ringing or waiting (only established ones remain); and once the
+//! call is left ringing or waiting past the no-answer time and a transaction timeout
+//! (only established ones remain); and once the
 //! application hangs those up too, no call and no transaction is left.
 
 use std::collections::{HashMap, HashSet};
@@ -27,6 +28,7 @@ use tokio::sync::{mpsc, oneshot};
 
 const METHODS: [&str; 11] =
     ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO", "REFER", "NOTIFY", "UPDATE", "PRACK", "MESSAGE"];
+const NO_ANSWER: Duration = Duration::from_secs(180);
 const HEADERS: [&str; 6] = ["Via", "From", "To", "Call-ID", "CSeq", "Contact"];
 
 #[derive(Clone, Debug)]
@@ -45,6 +47,13 @@ enum Step {
         method: usize,
         call: u8,
         branch: u8,
+    },
+    /// We place a call.
+    Dial,
+    /// The peer answers one of the requests we sent, in the order we sent them.
+    Answer {
+        request: usize,
+        code: u16,
     },
     Command {
         call: usize,
@@ -75,9 +84,13 @@ fn step() -> impl Strategy<Value = Step> {
     let code = prop::sample::select(vec![100u16, 180, 183, 200, 202, 400, 481, 486, 487, 500]);
     let response = (code, 0..METHODS.len(), 0u8..2, 0u8..3)
         .prop_map(|(code, method, call, branch)| Step::Response { code, method, call, branch });
+    let answer_code = prop::sample::select(vec![100u16, 180, 183, 200, 200, 408, 481, 486, 487, 500]);
+    let answer = (0usize..8, answer_code).prop_map(|(request, code)| Step::Answer { request, code });
     prop_oneof![
         6 => request,
         1 => response,
+        1 => Just(Step::Dial),
+        4 => answer,
         3 => (0usize..3, prop_oneof![3 => Just(0u8), 3 => 1u8..6]).prop_map(|(call, which)| Step::Command { call, which }),
         1 => prop::sample::select(vec![10u64, 600, 5_000, 40_000]).prop_map(|ms| Step::Wait { ms }),
     ]
@@ -97,6 +110,8 @@ struct Conversation {
     our_tags: HashMap<String, String>,
     branches_seen: HashSet<String>,
     next_branch: u64,
+    /// The requests we sent, for `Step::Answer` to respond to.
+    ours: Vec<String>,
 }
 
 impl Conversation {
@@ -112,7 +127,7 @@ impl Conversation {
                 ports: None,
                 dtmf: Default::default(),
             },
-            no_answer: Duration::from_secs(180),
+            no_answer: NO_ANSWER,
         };
         let (commands_tx, commands) = mpsc::unbounded_channel();
         let (incoming_tx, incoming) = mpsc::unbounded_channel();
@@ -135,6 +150,7 @@ impl Conversation {
             our_tags: HashMap::new(),
             branches_seen: HashSet::new(),
             next_branch: 0,
+            ours: Vec::new(),
         }
     }
 
@@ -204,6 +220,23 @@ impl Conversation {
                 self.ua.handle_datagram(self.now, self.source, text.as_bytes()).await;
                 None
             }
+            Step::Dial => {
+                let (reply, call) = oneshot::channel();
+                let target = format!("sip:alice@{}", self.source);
+                self.ua.handle_command(self.now, Command::Dial { target, reply }).await;
+                if let Ok(Ok(call)) = call.await {
+                    self.calls.push(call);
+                }
+                None
+            }
+            Step::Answer { request, code } => {
+                if self.ours.is_empty() {
+                    return None;
+                }
+                let response = answer(&self.ours[request % self.ours.len()], code, &self.body(1).1);
+                self.ua.handle_datagram(self.now, self.source, response.as_bytes()).await;
+                None
+            }
             Step::Command { call, which } => {
                 let call = self.calls.get(call)?;
                 let event = match which {
@@ -236,6 +269,9 @@ impl Conversation {
         while let Some(transmit) = self.ua.poll_transmit() {
             let text = String::from_utf8_lossy(&transmit.bytes).into_owned();
             if !text.starts_with("SIP/2.0 ") {
+                if !text.starts_with("ACK ") {
+                    self.ours.push(text);
+                }
                 continue;
             }
             let header =
@@ -257,11 +293,11 @@ impl Conversation {
         answered
     }
 
-    /// Runs the clock until no timer is left.
-    async fn run_out_timers(&mut self) {
+    /// Runs the clock until no timer is left before `until`.
+    async fn run_timers(&mut self, until: Instant) {
         for _ in 0..10_000 {
             self.collect();
-            let Some(due) = self.ua.poll_timeout() else { break };
+            let Some(due) = self.ua.poll_timeout().filter(|&due| due <= until) else { break };
             self.now = self.now.max(due);
             self.ua.handle_timeout(self.now).await;
         }
@@ -280,8 +316,32 @@ impl Conversation {
         for id in self.calls.iter().map(Call::id).collect::<Vec<_>>() {
             self.command(id, Event::Hangup).await;
         }
-        self.run_out_timers().await;
+        self.run_timers(self.now + Duration::from_secs(7 * 24 * 3600)).await;
     }
+}
+
+/// The peer's response with `code` to one of our requests: its Via, From, Call-ID and
+/// CSeq copied, a To tag added past 100, and an SDP answer on a 183 or 2xx to INVITE.
+fn answer(request: &str, code: u16, sdp: &str) -> String {
+    let method = request.split(' ').next().unwrap_or_default();
+    let mut out = format!("SIP/2.0 {code} Whatever\r\n");
+    for line in request.lines().skip(1).take_while(|l| !l.is_empty()) {
+        let name = line.split(':').next().unwrap_or_default();
+        match name {
+            "Via" | "From" | "Call-ID" | "CSeq" => out.push_str(&format!("{line}\r\n")),
+            "To" if code > 100 && !line.contains(";tag=") => out.push_str(&format!("{line};tag=alice\r\n")),
+            "To" => out.push_str(&format!("{line}\r\n")),
+            _ => {}
+        }
+    }
+    let with_sdp = method == "INVITE" && (code == 183 || (200..300).contains(&code));
+    if with_sdp {
+        out.push_str("Contact: <sip:alice@127.0.0.1:5070>\r\nContent-Type: application/sdp\r\n");
+        out.push_str(&format!("Content-Length: {}\r\n\r\n{sdp}", sdp.len()));
+    } else {
+        out.push_str("Content-Length: 0\r\n\r\n");
+    }
+    out
 }
 
 proptest! {
@@ -301,9 +361,12 @@ proptest! {
                     prop_assert!(answered.contains(&branch), "no answer on {branch} to {step:?}");
                 }
             }
-            conversation.run_out_timers().await;
+            // Ringing ends at the no-answer time; a CANCELled INVITE, a BYE, a re-INVITE
+            // or a 2xx waiting for its ACK within 64·T1 more.
+            let settled_by = conversation.now + NO_ANSWER + 2 * Timers::default().transaction_timeout();
+            conversation.run_timers(settled_by).await;
             let stuck = conversation.stuck();
-            prop_assert!(stuck.is_empty(), "calls the timers should have ended: {stuck:?}");
+            prop_assert!(stuck.is_empty(), "calls still unsettled when they should have ended: {stuck:?}");
             conversation.wind_down().await;
             prop_assert_eq!(conversation.ua.calls(), 0, "calls left after every timer ran out");
             prop_assert_eq!(conversation.ua.transactions(), 0, "transactions left");

@@ -14,6 +14,7 @@ use crate::machine::Event;
 use crate::media::MediaAdapter;
 use crate::session::output::{Answering, Notice, Output, Request};
 use crate::sip::dialog::Dialog;
+use crate::sip::transaction::ClientKind;
 use crate::sip::write::{self, Body};
 use crate::types::{CallDirection, DialogId, SessionId};
 
@@ -125,7 +126,7 @@ impl DialogAdapter {
         leg.client_txs.push(id);
         let peer = leg.peer;
         self.by_client_tx.insert(id, (session, Purpose::Invite));
-        self.tx.start_client(now, id, true, false, peer, Bytes::from(bytes));
+        self.tx.start_client(now, id, ClientKind::Invite, false, peer, Bytes::from(bytes));
     }
 
     pub(super) fn send_ack(&mut self, _now: Instant, session: SessionId, cseq: u32) {
@@ -141,7 +142,7 @@ impl DialogAdapter {
         let Some(leg) = self.legs.get(&session) else { return };
         let Some((id, via)) = &leg.invite_client else { return };
         let bytes = leg.dialog.cancel(via);
-        self.tx.start_client(now, *id, false, true, leg.peer, Bytes::from(bytes));
+        self.tx.start_client(now, *id, ClientKind::NonInvite, true, leg.peer, Bytes::from(bytes));
     }
 
     /// Sends DTMF digits as SIP INFO requests, one per digit (`application/dtmf-relay`).
@@ -183,7 +184,8 @@ impl DialogAdapter {
         let to = target_addr(&leg.dialog.remote_target).unwrap_or(leg.peer);
         leg.client_txs.push(id);
         self.by_client_tx.insert(id, (session, purpose));
-        self.tx.start_client(now, id, method == "INVITE", false, to, Bytes::from(bytes));
+        let kind = if method == "INVITE" { ClientKind::Reinvite } else { ClientKind::NonInvite };
+        self.tx.start_client(now, id, kind, false, to, Bytes::from(bytes));
     }
 
     /// Answers the INVITE that created the session (callee).

@@ -27,16 +27,19 @@ impl DialogAdapter {
         let event = match purpose {
             Purpose::Invite => {
                 let Some(leg) = self.legs.get_mut(&session) else { return };
-                if code == 100 {
-                    return;
-                }
-                if code < 300 {
+                // 100 Trying is hop-by-hop: it says nothing of the callee, so neither the
+                // dialog nor the table sees it.
+                if (101..300).contains(&code) {
                     leg.dialog.on_invite_response(&response, &essentials);
                 }
                 if code < 200 {
+                    // Any provisional, 100 included, allows a CANCEL (section 9.1).
                     leg.provisional_seen = true;
                     if std::mem::take(&mut leg.pending_cancel) {
                         self.send_cancel(now, session);
+                    }
+                    if code == 100 {
+                        return;
                     }
                     Event::Provisional { code, sdp: sdp() }
                 } else if code < 300 {

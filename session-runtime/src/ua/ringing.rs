@@ -49,17 +49,20 @@ impl DialogAdapter {
         self.ringing.due.insert((at, session));
     }
 
-    /// Gives up the calls still ringing at their deadline. A call in `Initiating` (no
-    /// provisional response yet) is left to Timer B, as the peer has not said it rings.
+    /// Gives up the calls still ringing at their deadline.
     pub(super) async fn no_answer_due(&mut self, now: Instant) {
         while let Some(session) = self.ringing.pop_due(now) {
             let Some(leg) = self.legs.get_mut(&session) else { continue };
             leg.no_answer_at = None;
-            let state = leg.shared.status.borrow().state;
-            if matches!(state, State::RingingInbound | State::RingingOutbound) {
-                leg.unanswered = true;
-                let _ = self.drive(now, session, Event::Timeout { timer: Timer::NoAnswer }).await;
-            }
+            let event = match leg.shared.status.borrow().state {
+                State::RingingInbound | State::RingingOutbound => Event::Timeout { timer: Timer::NoAnswer },
+                // Our INVITE got at most a 100 Trying, which stops Timer B: give up as a
+                // hang-up does, with a CANCEL (sent once any provisional has arrived).
+                State::Initiating => Event::Hangup,
+                _ => continue,
+            };
+            leg.unanswered = true;
+            let _ = self.drive(now, session, event).await;
         }
     }
 }

@@ -33,10 +33,25 @@ pub struct Reaction {
     pub timed_out: bool,
 }
 
+/// What a client transaction carries; it decides the RFC 3261 timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientKind {
+    /// The INVITE that creates a dialog: once a provisional says the callee is alerting,
+    /// it may wait as long as the callee rings (the dialog layer's no-answer timer ends it).
+    Invite,
+    /// An INVITE inside a dialog. Nobody is alerted, so Timer B keeps running after a
+    /// provisional response: a re-INVITE left at 100 Trying still ends after 64·T1.
+    Reinvite,
+    /// Any other request (CANCEL included), with Timers E and F.
+    NonInvite,
+}
+
 /// One client transaction.
 #[derive(Debug)]
 pub struct ClientTx {
     invite: bool,
+    /// Waits without Timer B once a provisional arrives (a dialog-creating INVITE).
+    rings: bool,
     state: ClientState,
     dest: SocketAddr,
     request: Bytes,
@@ -49,9 +64,10 @@ pub struct ClientTx {
 
 impl ClientTx {
     /// Starts a transaction: the caller sends `request` right away.
-    pub fn new(now: Instant, timers: &Timers, invite: bool, dest: SocketAddr, request: Bytes) -> Self {
+    pub fn new(now: Instant, timers: &Timers, kind: ClientKind, dest: SocketAddr, request: Bytes) -> Self {
         Self {
-            invite,
+            invite: kind != ClientKind::NonInvite,
+            rings: kind == ClientKind::Invite,
             state: ClientState::Calling,
             dest,
             request,
@@ -102,8 +118,9 @@ impl ClientTx {
                 // INVITE stops retransmitting; non-INVITE goes on at T2 (17.1.2.2).
                 self.retransmit_at = (!self.invite).then(|| now + timers.t2);
                 self.interval = timers.t2;
-                if self.invite {
-                    // Timer B only runs in Calling; the callee may ring for as long as it likes.
+                if self.rings {
+                    // The callee may ring for as long as it likes; the dialog layer's
+                    // no-answer timer decides when to give up.
                     self.deadline = now + Duration::from_secs(24 * 3600);
                 }
                 Reaction { deliver: true, ..Reaction::default() }
@@ -127,6 +144,17 @@ impl ClientTx {
                 Reaction { transmit: self.ack.clone(), ..Reaction::default() }
             }
             _ => Reaction::default(),
+        }
+    }
+
+    /// We sent a CANCEL for this INVITE: without a final response within 64·T1, the
+    /// transaction counts as cancelled and ends (RFC 3261 section 9.1), however long a
+    /// provisional response had let it wait.
+    pub fn on_cancel_sent(&mut self, now: Instant, timers: &Timers) {
+        if self.invite && matches!(self.state, ClientState::Calling | ClientState::Proceeding) {
+            // Later provisionals must not extend the wait again.
+            self.rings = false;
+            self.deadline = self.deadline.min(now + timers.transaction_timeout());
         }
     }
 
@@ -159,10 +187,15 @@ mod tests {
     use super::*;
 
     fn tx(invite: bool) -> (ClientTx, Instant, Timers) {
+        let kind = if invite { ClientKind::Invite } else { ClientKind::NonInvite };
+        kind_tx(kind)
+    }
+
+    fn kind_tx(kind: ClientKind) -> (ClientTx, Instant, Timers) {
         let now = Instant::now();
         let timers = Timers::default();
         let dest = "127.0.0.1:5060".parse().unwrap();
-        let mut tx = ClientTx::new(now, &timers, invite, dest, Bytes::from_static(b"INVITE"));
+        let mut tx = ClientTx::new(now, &timers, kind, dest, Bytes::from_static(b"INVITE"));
         tx.set_ack(Bytes::from_static(b"ACK"));
         (tx, now, timers)
     }
@@ -211,6 +244,31 @@ mod tests {
         let again = tx.on_response(start, &timers, 486);
         assert_eq!(again.transmit.as_deref(), Some(&b"ACK"[..]));
         assert!(!again.deliver, "a retransmitted final is absorbed");
+    }
+
+    #[test]
+    fn a_cancelled_invite_that_gets_no_final_response_times_out_after_64_t1() {
+        let (mut tx, start, timers) = tx(true);
+        tx.on_response(start, &timers, 100);
+        let cancelled_at = start + Duration::from_secs(60);
+        tx.on_cancel_sent(cancelled_at, &timers);
+        assert_eq!(tx.next_timer(), cancelled_at + timers.transaction_timeout());
+        tx.on_response(cancelled_at + Duration::from_secs(1), &timers, 180);
+        assert_eq!(
+            tx.next_timer(),
+            cancelled_at + timers.transaction_timeout(),
+            "a late 180 changes nothing"
+        );
+        assert!(tx.on_timer(tx.next_timer(), &timers).timed_out);
+        assert_eq!(tx.state(), ClientState::Terminated);
+    }
+
+    #[test]
+    fn a_reinvite_left_at_100_trying_still_times_out_at_timer_b() {
+        let (mut tx, start, timers) = kind_tx(ClientKind::Reinvite);
+        tx.on_response(start, &timers, 100);
+        assert_eq!(tx.next_timer(), start + timers.transaction_timeout());
+        assert!(tx.on_timer(tx.next_timer(), &timers).timed_out);
     }
 
     #[test]

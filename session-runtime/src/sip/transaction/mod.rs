@@ -20,6 +20,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use rsipstack::rsip::{Method, Request, Response};
 
+pub use self::client::ClientKind;
 use self::client::{ClientState, ClientTx};
 use self::server::{ServerState, ServerTx};
 pub use self::timers::Timers;
@@ -154,17 +155,21 @@ impl TransactionLayer {
 
     /// Sends a request in a new client transaction. `id` comes from
     /// [`TransactionLayer::new_branch`]; a CANCEL reuses its INVITE's id with
-    /// `cancel: true`.
+    /// `cancel: true` (and is [`ClientKind::NonInvite`]).
     pub fn start_client(
         &mut self,
         now: Instant,
         id: ClientTxId,
-        invite: bool,
+        kind: ClientKind,
         cancel: bool,
         dest: SocketAddr,
         request: Bytes,
     ) {
-        let tx = ClientTx::new(now, &self.timers, invite, dest, request.clone());
+        if cancel && let Some(invite) = self.clients.get_mut(&(id, false)) {
+            invite.on_cancel_sent(now, &self.timers);
+            self.wheel.push(Reverse((invite.next_timer(), Slot::Client(id, false))));
+        }
+        let tx = ClientTx::new(now, &self.timers, kind, dest, request.clone());
         self.wheel.push(Reverse((tx.next_timer(), Slot::Client(id, cancel))));
         self.clients.insert((id, cancel), tx);
         self.transmits.push_back(Transmit { to: dest, bytes: request });
