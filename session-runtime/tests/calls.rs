@@ -185,3 +185,16 @@ async fn a_call_that_only_got_100_trying_is_cancelled_after_the_no_answer_time()
     let outcome = timeout(LIMIT, calling).await.expect("in time").expect("task");
     assert_eq!(outcome, Err(CallError::Ended(EndReason::Timeout)));
 }
+
+#[tokio::test]
+async fn a_refused_reject_does_not_hide_how_the_call_really_ended() {
+    let (alice, bob) = (peer().await, peer().await);
+    let target = uri_of(&bob);
+    let call = alice.dial(&target).await.expect("dials");
+    let bob = answer_with(bob, |call| async move { call.reject(603).await.expect("reject") });
+    // Rejecting is for incoming calls: the table refuses it on ours.
+    let refused = call.reject(486).await;
+    assert!(matches!(refused, Err(CallError::InvalidState { .. })), "{refused:?}");
+    assert_eq!(timeout(LIMIT, call.ended()).await.expect("ends"), EndReason::Rejected(603));
+    let _ = bob.await;
+}

@@ -70,7 +70,8 @@ fn step() -> impl Strategy<Value = Step> {
         prop_oneof![4 => Just(0usize), 3 => Just(1), 2 => Just(2), 2 => Just(3), 4 => 4..METHODS.len()];
     let cseq = prop_oneof![1 => Just(0u32), 8 => 1u32..3, 1 => Just(u32::MAX)];
     let body = prop_oneof![2 => Just(0u8), 4 => Just(1), 1 => Just(2), 1 => Just(3)];
-    let request = (method, 0u8..2, prop::option::weighted(0.3, 0u8..3), cseq, any::<bool>(), body)
+    // Calls 0 and 1 are the peer's; 2 is the dialog of the latest call we placed.
+    let request = (method, 0u8..3, prop::option::weighted(0.3, 0u8..3), cseq, any::<bool>(), body)
         .prop_flat_map(|r| (Just(r), prop::option::weighted(0.15, 0..HEADERS.len())))
         .prop_map(|((method, call, branch, cseq, our_tag, body), drop)| Step::Request {
             method,
@@ -112,6 +113,8 @@ struct Conversation {
     next_branch: u64,
     /// The requests we sent, for `Step::Answer` to respond to.
     ours: Vec<String>,
+    /// The Call-ID of the latest call we placed.
+    placed: Option<String>,
 }
 
 impl Conversation {
@@ -151,6 +154,7 @@ impl Conversation {
             branches_seen: HashSet::new(),
             next_branch: 0,
             ours: Vec::new(),
+            placed: None,
         }
     }
 
@@ -181,7 +185,10 @@ impl Conversation {
                         format!("z9hG4bK-fresh-{}", self.next_branch)
                     }
                 };
-                let call_id = format!("call-{call}");
+                let call_id = match &self.placed {
+                    Some(call_id) if call == 2 => call_id.clone(),
+                    _ => format!("call-{call}"),
+                };
                 let to_tag = match self.our_tags.get(&call_id) {
                     Some(tag) if our_tag => format!(";tag={tag}"),
                     _ if our_tag => ";tag=unknown".into(),
@@ -268,21 +275,30 @@ impl Conversation {
         let mut answered = HashSet::new();
         while let Some(transmit) = self.ua.poll_transmit() {
             let text = String::from_utf8_lossy(&transmit.bytes).into_owned();
+            let header =
+                |name: &str| text.lines().find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_owned()));
+            let tag_of = |value: String| {
+                value.split(";tag=").nth(1).map(|t| t.split(';').next().unwrap_or_default().to_owned())
+            };
             if !text.starts_with("SIP/2.0 ") {
+                // Our INVITE: the peer's in-dialog requests address us by its From tag.
+                if text.starts_with("INVITE ")
+                    && let (Some(call_id), Some(tag)) = (header("Call-ID:"), header("From:").and_then(tag_of))
+                    && !self.our_tags.contains_key(&call_id)
+                {
+                    self.our_tags.insert(call_id.clone(), tag);
+                    self.placed = Some(call_id);
+                }
                 if !text.starts_with("ACK ") {
                     self.ours.push(text);
                 }
                 continue;
             }
-            let header =
-                |name: &str| text.lines().find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_owned()));
             if let Some(branch) = header("Via:").and_then(|v| v.split("branch=").nth(1).map(str::to_owned)) {
                 answered.insert(branch.split(';').next().unwrap_or_default().to_owned());
             }
-            if let (Some(call_id), Some(to)) = (header("Call-ID:"), header("To:"))
-                && let Some(tag) = to.split(";tag=").nth(1)
-            {
-                self.our_tags.insert(call_id, tag.split(';').next().unwrap_or_default().to_owned());
+            if let (Some(call_id), Some(tag)) = (header("Call-ID:"), header("To:").and_then(tag_of)) {
+                self.our_tags.insert(call_id, tag);
             }
         }
         while let Ok(call) = self.incoming.try_recv() {

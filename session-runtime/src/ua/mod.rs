@@ -176,12 +176,22 @@ impl DialogAdapter {
     }
 
     async fn command(&mut self, now: Instant, session: SessionId, event: Event) -> Result<(), CallError> {
-        if matches!(event, Event::Hangup | Event::Reject { .. })
+        // Set before driving, as the call may end within it; undone when the table
+        // refuses the command, so that the call's real end is reported.
+        let before = match event {
+            Event::Hangup | Event::Reject { .. } => {
+                self.legs.get_mut(&session).map(|leg| std::mem::replace(&mut leg.local_hangup, true))
+            }
+            _ => None,
+        };
+        let result = self.drive(now, session, event).await;
+        if let Some(before) = before
+            && let Err(CallError::InvalidState { .. }) = result
             && let Some(leg) = self.legs.get_mut(&session)
         {
-            leg.local_hangup = true;
+            leg.local_hangup = before;
         }
-        self.drive(now, session, event).await
+        result
     }
 
     /// Feeds one event to a session's machine and carries out what it decided.
