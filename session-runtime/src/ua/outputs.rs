@@ -126,7 +126,7 @@ impl DialogAdapter {
         leg.client_txs.push(id);
         let peer = leg.peer;
         self.by_client_tx.insert(id, (session, Purpose::Invite));
-        self.tx.start_client(now, id, ClientKind::Invite, false, peer, Bytes::from(bytes));
+        self.tx.start_client(now, id, ClientKind::Invite, peer, Bytes::from(bytes));
     }
 
     pub(super) fn send_ack(&mut self, _now: Instant, session: SessionId, cseq: u32) {
@@ -142,7 +142,7 @@ impl DialogAdapter {
         let Some(leg) = self.legs.get(&session) else { return };
         let Some((id, via)) = &leg.invite_client else { return };
         let bytes = leg.dialog.cancel(via);
-        self.tx.start_client(now, *id, ClientKind::NonInvite, true, leg.peer, Bytes::from(bytes));
+        self.tx.start_client(now, *id, ClientKind::Cancel, leg.peer, Bytes::from(bytes));
     }
 
     /// Sends DTMF digits as SIP INFO requests, one per digit (`application/dtmf-relay`).
@@ -185,7 +185,7 @@ impl DialogAdapter {
         leg.client_txs.push(id);
         self.by_client_tx.insert(id, (session, purpose));
         let kind = if method == "INVITE" { ClientKind::Reinvite } else { ClientKind::NonInvite };
-        self.tx.start_client(now, id, kind, false, to, Bytes::from(bytes));
+        self.tx.start_client(now, id, kind, to, Bytes::from(bytes));
     }
 
     /// Answers the INVITE that created the session (callee).

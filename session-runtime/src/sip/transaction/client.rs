@@ -42,8 +42,10 @@ pub enum ClientKind {
     /// An INVITE inside a dialog. Nobody is alerted, so Timer B keeps running after a
     /// provisional response: a re-INVITE left at 100 Trying still ends after 64·T1.
     Reinvite,
-    /// Any other request (CANCEL included), with Timers E and F.
+    /// Any other request, with Timers E and F.
     NonInvite,
+    /// A CANCEL: a non-INVITE transaction that shares its INVITE's branch.
+    Cancel,
 }
 
 /// One client transaction.
@@ -66,7 +68,7 @@ impl ClientTx {
     /// Starts a transaction: the caller sends `request` right away.
     pub fn new(now: Instant, timers: &Timers, kind: ClientKind, dest: SocketAddr, request: Bytes) -> Self {
         Self {
-            invite: kind != ClientKind::NonInvite,
+            invite: matches!(kind, ClientKind::Invite | ClientKind::Reinvite),
             rings: kind == ClientKind::Invite,
             state: ClientState::Calling,
             dest,

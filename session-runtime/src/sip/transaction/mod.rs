@@ -154,17 +154,16 @@ impl TransactionLayer {
     }
 
     /// Sends a request in a new client transaction. `id` comes from
-    /// [`TransactionLayer::new_branch`]; a CANCEL reuses its INVITE's id with
-    /// `cancel: true` (and is [`ClientKind::NonInvite`]).
+    /// [`TransactionLayer::new_branch`]; a [`ClientKind::Cancel`] reuses its INVITE's id.
     pub fn start_client(
         &mut self,
         now: Instant,
         id: ClientTxId,
         kind: ClientKind,
-        cancel: bool,
         dest: SocketAddr,
         request: Bytes,
     ) {
+        let cancel = kind == ClientKind::Cancel;
         if cancel && let Some(invite) = self.clients.get_mut(&(id, false)) {
             invite.on_cancel_sent(now, &self.timers);
             self.wheel.push(Reverse((invite.next_timer(), Slot::Client(id, false))));
