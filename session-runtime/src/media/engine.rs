@@ -60,6 +60,19 @@ pub fn spawn(
     Ok(())
 }
 
+/// The next 20 ms boundary of one clock shared by every call in the process. All
+/// engines tick together, so a worker thread wakes once per frame for all of them
+/// instead of once per call (as media servers drive every channel from one timing
+/// source); each call's sending stays exactly paced.
+fn next_shared_tick() -> tokio::time::Instant {
+    static EPOCH: std::sync::OnceLock<tokio::time::Instant> = std::sync::OnceLock::new();
+    let epoch = *EPOCH.get_or_init(tokio::time::Instant::now);
+    let frame = FRAME_DURATION.as_nanos();
+    let elapsed = epoch.elapsed().as_nanos();
+    let frames = u32::try_from(elapsed / frame + 1).unwrap_or(u32::MAX);
+    epoch + FRAME_DURATION * frames
+}
+
 struct Engine {
     session: SessionId,
     socket: UdpSocket,
@@ -75,7 +88,7 @@ struct Engine {
 
 impl Engine {
     async fn run(mut self, mut controls: mpsc::UnboundedReceiver<MediaControl>) {
-        let mut clock = tokio::time::interval(FRAME_DURATION);
+        let mut clock = tokio::time::interval_at(next_shared_tick(), FRAME_DURATION);
         // A late tick is made up at once: the peer's playout expects 50 packets a second.
         clock.set_missed_tick_behavior(MissedTickBehavior::Burst);
         loop {
