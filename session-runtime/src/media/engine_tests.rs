@@ -50,3 +50,14 @@ async fn requests_after_the_stop_find_the_channel_closed() {
     let (reply, _report) = oneshot::channel();
     assert!(shared.media.send(MediaControl::Info(reply)).is_err(), "a stopped engine takes no requests");
 }
+
+#[tokio::test(start_paused = true)]
+async fn every_engine_ticks_on_the_same_20_ms_boundaries() {
+    let first = engine::next_shared_tick();
+    assert!(first > tokio::time::Instant::now(), "the next tick is ahead");
+    tokio::time::advance(Duration::from_millis(33)).await;
+    let later = engine::next_shared_tick();
+    let apart = later - first;
+    assert!(apart >= Duration::from_millis(20), "a later engine starts on a later tick");
+    assert_eq!(apart.as_nanos() % session_media::FRAME_DURATION.as_nanos(), 0, "{apart:?} apart");
+}
