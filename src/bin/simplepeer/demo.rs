@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use session_core::{Call, CallEvent, SimplePeer, State};
+use session_media::SAMPLES_PER_FRAME;
 use session_media::tone::dominant_frequency;
 
 /// The tones the two sides play, so that each can tell what it hears.
@@ -72,12 +73,17 @@ fn print_events(who: &'static str, call: &Call) -> tokio::task::JoinHandle<()> {
 async fn hears(call: &Call) -> Result<String, String> {
     let mut audio = call.audio().map_err(|e| e.to_string())?;
     let mut samples = Vec::new();
-    // The first frames are silence while the jitter buffer fills.
-    for n in 0..35 {
+    // Frames are silence until the peer's audio arrives and the jitter buffer fills;
+    // give that up to 5 s, then listen for half a second.
+    let mut waited = 0;
+    while samples.len() < 25 * SAMPLES_PER_FRAME {
         let frame = audio.recv().await.ok_or("the call's audio stopped")?;
-        if n >= 10 {
-            samples.extend_from_slice(frame.samples());
+        let silent = frame.samples().iter().all(|&s| s == 0);
+        if silent && samples.is_empty() && waited < 250 {
+            waited += 1;
+            continue;
         }
+        samples.extend_from_slice(frame.samples());
     }
     Ok(match dominant_frequency(&samples, &[ALICE_HZ, BOB_HZ]) {
         Some((hz, _)) => format!("a {hz} Hz tone"),
