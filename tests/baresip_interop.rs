@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use common::{Running, free_port, simplepeer, tone_powers, wait_until_bound};
+use common::{Running, free_port, listen_for_one_call, simplepeer, tone_powers, wait_until_bound};
 
 /// A baresip configuration in a fresh directory: SIP on `port`, G.711 only, a 440 Hz
 /// WAV as the microphone, and `sndfile` dumping what it decodes to `dump-*-dec.wav`.
@@ -62,13 +62,7 @@ fn baresip_calls_listen_and_each_hears_the_other() {
     let (ours, theirs) = (free_port(), free_port());
     let home = baresip_home(theirs, false);
     let recording = home.join("ours.wav");
-    let mut listen = Running::start(
-        simplepeer()
-            .args(["listen", "--bind", &format!("127.0.0.1:{ours}"), "--auto-answer", "--max-calls", "1"])
-            .args(["--tone", "1000", "--record"])
-            .arg(&recording),
-    );
-    wait_until_bound(ours);
+    let mut listen = listen_for_one_call(ours, &recording);
     let dial = format!("/dial sip:bob@127.0.0.1:{ours}");
     let out = baresip(&home).args(["-e", &dial, "-t", "3"]).output().expect("baresip runs");
     let log = String::from_utf8_lossy(&out.stdout);

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{Running, free_port, simplepeer, tone_powers, wait_until_bound};
+use common::{free_port, listen_for_one_call, simplepeer, tone_powers};
 
 /// The dominant of 440/1000 Hz in a recording, and whether it stands clearly (100×)
 /// above the other.
@@ -24,13 +24,7 @@ fn call_and_listen_each_record_the_others_tone_and_dtmf_is_printed() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let (a, b) = (dir.join("a.wav"), dir.join("b.wav"));
     let port = free_port();
-    let mut listen = Running::start(
-        simplepeer()
-            .args(["listen", "--bind", &format!("127.0.0.1:{port}"), "--auto-answer", "--max-calls", "1"])
-            .args(["--tone", "1000", "--record"])
-            .arg(&b),
-    );
-    wait_until_bound(port);
+    let mut listen = listen_for_one_call(port, &b);
     let call = simplepeer()
         .args(["call", &format!("sip:bob@127.0.0.1:{port}"), "--tone", "440", "--dtmf", "123#*0"])
         .args(["--hold-after", "1", "--hold-for", "0.3", "--duration", "2.5", "--record"])

@@ -21,6 +21,20 @@ pub fn simplepeer() -> Command {
     command
 }
 
+/// `simplepeer listen` on `port` answering one call: it plays a 1000 Hz tone, records
+/// what it receives to `recording`, and exits when the call ends. Returns once the port
+/// is bound.
+pub fn listen_for_one_call(port: u16, recording: &std::path::Path) -> Running {
+    let listen = Running::start(
+        simplepeer()
+            .args(["listen", "--bind", &format!("127.0.0.1:{port}"), "--auto-answer", "--max-calls", "1"])
+            .args(["--tone", "1000", "--record"])
+            .arg(recording),
+    );
+    wait_until_bound(port);
+    listen
+}
+
 /// SIPp, which CI installs (Debian package `sip-tester`).
 pub fn sipp() -> Command {
     let found = Command::new("sipp").arg("-v").stdout(Stdio::null()).stderr(Stdio::null()).status();
