@@ -195,7 +195,7 @@ impl Engine {
                 tracing::trace!(session = %self.session, %to, %error, "RTP send failed");
             }
         }
-        if let Some(report) = self.stream.poll_rtcp(Instant::now(), SystemTime::now())
+        if let Some(report) = self.stream.poll_rtcp(|| (Instant::now(), SystemTime::now()))
             && let Some(to) = self.stream.rtcp_remote()
             && let Err(error) = self.rtcp.try_send_to(&report, to)
         {

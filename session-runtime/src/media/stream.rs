@@ -179,12 +179,14 @@ impl MediaStream {
 
     /// Our RTCP report, when one is due after the last tick: every 5 s on average,
     /// each interval drawn from 2.5 to 7.5 s (RFC 3550 6.2) so that peers do not
-    /// report in step.
-    pub fn poll_rtcp(&mut self, now: Instant, wallclock: SystemTime) -> Option<Bytes> {
+    /// report in step. `clocks` (monotonic and wall-clock time) is read only when a
+    /// report is due, not on every tick.
+    pub fn poll_rtcp(&mut self, clocks: impl FnOnce() -> (Instant, SystemTime)) -> Option<Bytes> {
         if !self.is_running() || self.ticks < self.next_report {
             return None;
         }
         self.next_report = self.ticks + rand::random_range(RTCP_TICKS / 2..=RTCP_TICKS * 3 / 2);
+        let (now, wallclock) = clocks();
         Some(self.rtcp.report(&self.sender, &self.receiver, now, wallclock))
     }
 

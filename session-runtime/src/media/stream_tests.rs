@@ -173,7 +173,7 @@ fn rtcp_reports_start_after_half_an_interval_then_come_every_few_seconds() {
     let mut due_at = Vec::new();
     for tick in 1..=1000 {
         stream.on_tick(&mut Vec::new());
-        if stream.poll_rtcp(now, wallclock).is_some() {
+        if stream.poll_rtcp(|| (now, wallclock)).is_some() {
             due_at.push(tick);
         }
     }
