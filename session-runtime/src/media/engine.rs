@@ -2,7 +2,7 @@
 //! the 20 ms clock and the recordings, and drives a [`MediaStream`].
 
 use std::io;
-use std::net::UdpSocket as StdSocket;
+use std::net::{SocketAddr, UdpSocket as StdSocket};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -73,6 +73,18 @@ pub(super) fn next_shared_tick() -> tokio::time::Instant {
     epoch + FRAME_DURATION * frames
 }
 
+/// Hands every datagram waiting on `socket` to `each`, until none is left (which also
+/// clears the socket's readiness) or a receive fails.
+fn drain(socket: &UdpSocket, buf: &mut [u8], mut each: impl FnMut(SocketAddr, &[u8])) -> io::Result<()> {
+    loop {
+        match socket.try_recv_from(buf) {
+            Ok((len, from)) => each(from, &buf[..len]),
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+            Err(error) => return Err(error),
+        }
+    }
+}
+
 struct Engine {
     session: SessionId,
     socket: UdpSocket,
@@ -126,30 +138,25 @@ impl Engine {
 
     /// Takes every datagram waiting on the RTP socket.
     fn read_rtp(&mut self) {
-        let mut buf = [0u8; DATAGRAM];
-        loop {
-            match self.socket.try_recv_from(&mut buf) {
-                Ok((len, from)) => {
-                    if let Some(digit) = self.stream.on_datagram(from, &buf[..len], Instant::now()) {
-                        let event = Event::DtmfReceived { digit };
-                        let _ = self.events.send(Command::Media { session: self.session, event });
-                    }
-                }
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => return,
-                Err(error) => return tracing::debug!(session = %self.session, %error, "RTP receive failed"),
+        let (stream, events, session) = (&mut self.stream, &self.events, self.session);
+        let read = drain(&self.socket, &mut [0u8; DATAGRAM], |from, datagram| {
+            if let Some(digit) = stream.on_datagram(from, datagram, Instant::now()) {
+                let _ = events.send(Command::Media { session, event: Event::DtmfReceived { digit } });
             }
+        });
+        if let Err(error) = read {
+            tracing::debug!(%session, %error, "RTP receive failed");
         }
     }
 
     /// Takes every datagram waiting on the RTCP socket.
     fn read_rtcp(&mut self) {
-        let mut buf = [0u8; RTCP_DATAGRAM];
-        loop {
-            match self.rtcp.try_recv_from(&mut buf) {
-                Ok((len, from)) => self.stream.on_rtcp(from, &buf[..len], Instant::now()),
-                Err(error) if error.kind() == io::ErrorKind::WouldBlock => return,
-                Err(error) => return tracing::debug!(session = %self.session, %error, "RTCP receive failed"),
-            }
+        let stream = &mut self.stream;
+        let read = drain(&self.rtcp, &mut [0u8; RTCP_DATAGRAM], |from, datagram| {
+            stream.on_rtcp(from, datagram, Instant::now())
+        });
+        if let Err(error) = read {
+            tracing::debug!(session = %self.session, %error, "RTCP receive failed");
         }
     }
 
