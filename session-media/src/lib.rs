@@ -52,7 +52,9 @@ pub mod frame;
 pub mod g711;
 pub mod jitter;
 pub mod mixer;
+#[cfg(feature = "rtp")]
 pub mod rtcp_report;
+#[cfg(feature = "rtp")]
 pub mod rtp_session;
 pub mod sdp;
 pub mod tone;
@@ -61,5 +63,6 @@ pub mod wav;
 pub use codec::Codec;
 pub use frame::{AudioFrame, FRAME_DURATION, SAMPLE_RATE, SAMPLES_PER_FRAME};
 pub use mixer::Mixer;
+#[cfg(feature = "rtp")]
 pub use rtp_session::{RtpReceiver, RtpSender, RtpStats};
 pub use sdp::{MediaDirection, SdpError};

@@ -7,14 +7,11 @@
 #![warn(missing_docs)]
 
 pub mod api;
-pub mod interceptor;
-pub mod machine;
 pub mod media;
 pub mod registry;
-pub mod session;
-pub mod sip;
-pub mod types;
 pub mod ua;
+
+pub use session_proto::{interceptor, machine, session, sip, types};
 
 pub use api::{AudioStream, Call, CallError, CallEvent, CallEvents, EndReason, SimplePeer};
 pub use machine::State;

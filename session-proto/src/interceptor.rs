@@ -80,7 +80,7 @@ impl SignalingHandler for RejectAll {
 /// A chain of handlers asked in order.
 ///
 /// ```
-/// use session_runtime::interceptor::*;
+/// use session_proto::interceptor::*;
 ///
 /// struct NoAnonymous;
 /// impl SignalingHandler for NoAnonymous {
