@@ -15,7 +15,7 @@ pub struct Machine {
     /// Events in declaration order.
     pub events: Vec<Event>,
     /// Actions in declaration order.
-    pub actions: Vec<Item>,
+    pub actions: Vec<Action>,
     /// Guards in declaration order.
     pub guards: Vec<Item>,
     /// Transitions, one per source state, in table order.
@@ -58,11 +58,14 @@ pub enum Source {
     Transport,
     /// Something the media path observed (DTMF, say).
     Media,
+    /// An action failed: the event an action's `fails:` names, raised instead of
+    /// finishing the transition.
+    Failure,
 }
 
 impl Source {
     /// Every source with its spelling in the table.
-    pub const ALL: [(Source, &'static str); 7] = [
+    pub const ALL: [(Source, &'static str); 8] = [
         (Source::Command, "command"),
         (Source::Request, "request"),
         (Source::Ack, "ack"),
@@ -70,6 +73,7 @@ impl Source {
         (Source::Timer, "timer"),
         (Source::Transport, "transport"),
         (Source::Media, "media"),
+        (Source::Failure, "failure"),
     ];
 
     /// What the source means, for generated docs.
@@ -82,6 +86,7 @@ impl Source {
             Source::Timer => "A timer fired.",
             Source::Transport => "The transport failed.",
             Source::Media => "The media path observed something.",
+            Source::Failure => "An action failed; the table says what happens next.",
         }
     }
 
@@ -115,7 +120,21 @@ pub struct Field {
     pub ty: String,
 }
 
-/// An action or a guard: a name and what it does.
+/// An action: a name, what it does, and the event it raises when it fails.
+#[derive(Clone, Debug)]
+pub struct Action {
+    /// Its name, a Rust identifier.
+    pub name: String,
+    /// What it does.
+    pub doc: String,
+    /// Index into [`Machine::events`] of the `failure` event it raises when it fails;
+    /// `None` for an action that cannot fail.
+    pub fails: Option<usize>,
+    /// Where it is declared.
+    pub loc: Loc,
+}
+
+/// A guard: a name and what it tests.
 #[derive(Clone, Debug)]
 pub struct Item {
     /// Its name, a Rust identifier.
@@ -206,6 +225,14 @@ impl Machine {
             .filter(|f| rest.iter().all(|&e| self.events[e].fields.contains(f)))
             .cloned()
             .collect()
+    }
+
+    /// The transitions out of `state` that run an action failing with `event`, each
+    /// with the first such action, in table order: where `event` can happen.
+    pub fn raisers(&self, state: usize, event: usize) -> impl Iterator<Item = (usize, &Transition)> {
+        self.transitions.iter().filter(move |t| t.from == state).filter_map(move |t| {
+            t.actions.iter().find(|&&a| self.actions[a].fails == Some(event)).map(|&a| (a, t))
+        })
     }
 
     /// The distinct events that trigger an action, in declaration order.

@@ -28,8 +28,8 @@ pub struct RawTable {
     /// Guards: name to description.
     #[serde(default)]
     pub guards: Entries<Spanned<String>>,
-    /// Actions: name to description.
-    pub actions: Entries<Spanned<String>>,
+    /// Actions: name to description, or to `{ doc, fails }`.
+    pub actions: Entries<RawAction>,
     /// Events that every live state must handle with a transition.
     #[serde(default)]
     pub must_handle: Vec<Name>,
@@ -59,7 +59,8 @@ pub struct RawState {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawEvent {
-    /// Where the event comes from: command, request, response, timer, transport or media.
+    /// Where the event comes from: command, request, ack, response, timer, transport,
+    /// media or failure.
     pub source: Spanned<String>,
     /// What the event means.
     #[serde(default)]
@@ -67,6 +68,53 @@ pub struct RawEvent {
     /// Typed payload fields: name to Rust type.
     #[serde(default)]
     pub fields: Entries<Spanned<String>>,
+}
+
+/// One action: `Name: what it does`, or `Name: { doc: what it does, fails: Event }`
+/// for an action that can fail and then raises the `failure` event `Event`.
+#[derive(Debug)]
+pub struct RawAction {
+    /// What the action does.
+    pub doc: String,
+    /// The event the action raises when it fails.
+    pub fails: Option<Name>,
+}
+
+/// The map form of an action, read field by field so that `fails` keeps its position.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawActionMap {
+    doc: String,
+    #[serde(default)]
+    fails: Option<Name>,
+}
+
+impl<'de> Deserialize<'de> for RawAction {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ActionVisitor;
+
+        impl<'de> Visitor<'de> for ActionVisitor {
+            type Value = RawAction;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("what the action does, or a mapping `{ doc: ..., fails: Event }`")
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+                Ok(RawAction { doc: value.to_owned(), fails: None })
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                // The fields are read from the YAML deserializer itself (not from a
+                // buffer, as `#[serde(untagged)]` would), so `fails` keeps its position.
+                let RawActionMap { doc, fails } =
+                    RawActionMap::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawAction { doc, fails })
+            }
+        }
+
+        deserializer.deserialize_any(ActionVisitor)
+    }
 }
 
 /// One transition; `from` may list several states, each becomes its own arm.

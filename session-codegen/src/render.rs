@@ -54,12 +54,23 @@ pub fn dot(machine: &Machine) -> String {
     out
 }
 
-/// One line per transition (`From --Event [Guard]--> To: Action, Action`), then per state
-/// the events it ignores, rejects or answers: the whole behaviour, for review.
+/// One line per transition (`From --Event [Guard]--> To: Action, Action`, an action that
+/// can fail written `Action (fails: Event)`), then per state the events it ignores,
+/// rejects or answers: the whole behaviour, for review.
 pub fn listing(machine: &Machine) -> String {
     let mut out = String::new();
     for t in &machine.transitions {
-        let actions: Vec<&str> = t.actions.iter().map(|&a| machine.actions[a].name.as_str()).collect();
+        let actions: Vec<String> = t
+            .actions
+            .iter()
+            .map(|&a| {
+                let action = &machine.actions[a];
+                match action.fails {
+                    Some(event) => format!("{} (fails: {})", action.name, machine.events[event].name),
+                    None => action.name.clone(),
+                }
+            })
+            .collect();
         let _ = writeln!(
             out,
             "{} --{}--> {}: {}",
@@ -98,13 +109,19 @@ pub fn listing(machine: &Machine) -> String {
 
 /// The Markdown page for `docs/state-graph.md`: the Mermaid diagram and the listing.
 pub fn graph_page(machine: &Machine, table: &str) -> String {
+    let fails = if machine.actions.iter().any(|a| a.fails.is_some()) {
+        "\nAn action written `Action (fails: Event)` can fail: the session then stays in `From`\n\
+         and handles `Event` there."
+    } else {
+        ""
+    };
     format!(
         "# The `{name}` state graph\n\n\
          Generated from `{table}` by `build.rs`; a test fails when this page is out of date.\n\
          Regenerate it with `UPDATE_STATE_GRAPH=1 cargo test --test state_graph_doc`.\n\n\
          ```mermaid\n{mermaid}```\n\n\
          ## Every transition\n\n\
-         `From --Event [Guard]--> To: actions`, then what each state ignores, rejects or answers.\n\n\
+         `From --Event [Guard]--> To: actions`, then what each state ignores, rejects or answers.{fails}\n\n\
          ```text\n{listing}```\n",
         name = machine.name,
         mermaid = mermaid(machine),

@@ -34,3 +34,50 @@ fn new_undeclared_action_names_the_trait_method_it_will_need() {
     assert!(message.contains("declare it under `actions:`"), "{message}");
     assert!(message.contains("requires a method `play_hold_music`"), "{message}");
 }
+
+/// 1-based line and column of the first occurrence of `needle` in `table`.
+fn position(table: &str, needle: &str) -> (usize, usize) {
+    let (index, line) = table.lines().enumerate().find(|(_, l)| l.contains(needle)).expect("needle in table");
+    (index + 1, 1 + line.find(needle).unwrap())
+}
+
+#[test]
+fn misspelt_failure_event_is_located_and_corrected() {
+    let table = door_with("fails: Stuck }", "fails: Stuk }");
+    let (line, column) = position(&table, "Stuk }");
+    assert_eq!(
+        errors_of(&table),
+        format!("door.yaml:{line}:{column}: unknown event `Stuk` (help: did you mean `Stuck`?)")
+    );
+}
+
+#[test]
+fn failure_raised_where_no_transition_handles_it_names_the_state_and_the_transition() {
+    let table = door_with(
+        "{ from: Open, on: Push, actions: [Swing]",
+        "{ from: Open, on: Push, actions: [Unlatch, Swing]",
+    );
+    let (state_line, state_column) = position(&table, "Open: {}");
+    let (transition_line, _) = position(&table, "actions: [Unlatch, Swing], to: Closed");
+    assert_eq!(
+        errors_of(&table),
+        format!(
+            "door.yaml:{state_line}:{state_column}: `Unlatch` can fail with `Stuck` in `Open` \
+             (line {transition_line}), but `Open` has no transition on `Stuck` (help: add \
+             `{{ from: Open, on: Stuck, ... }}`: when the action fails the session stays in `Open` \
+             and handles `Stuck` there)"
+        )
+    );
+}
+
+#[test]
+fn failure_event_cannot_be_must_handle() {
+    let table = door_with("must_handle: [Remove]", "must_handle: [Remove, Stuck]");
+    let (line, column) = position(&table, "Stuck]");
+    let message = errors_of(&table);
+    assert!(
+        message
+            .starts_with(&format!("door.yaml:{line}:{column}: failure event `Stuck` cannot be must-handle")),
+        "{message}"
+    );
+}

@@ -3,7 +3,7 @@
 //! declared without being used.
 
 use crate::diagnostic::Diagnostic;
-use crate::model::Machine;
+use crate::model::{Machine, Source};
 
 pub fn check(machine: &Machine, errors: &mut Vec<Diagnostic>) {
     listed_once(machine, errors);
@@ -53,6 +53,9 @@ fn completeness(machine: &Machine, errors: &mut Vec<Diagnostic>) {
         }
         let missing: Vec<&str> = (0..machine.events.len())
             .filter(|&e| !(is_live(machine, index) && machine.must_handle.contains(&e)))
+            // Where a failure event can happen is checked in `failures`; elsewhere it
+            // cannot happen and needs no listing.
+            .filter(|&e| machine.events[e].source != Source::Failure)
             .filter(|&e| machine.arms(index, e).next().is_none())
             .filter(|&e| machine.disposition(index, e).is_none())
             .map(|e| machine.events[e].name.as_str())

@@ -4,14 +4,14 @@ use std::collections::HashMap;
 
 use super::names::{self, Symbols};
 use crate::diagnostic::{Diagnostic, Loc};
-use crate::model::{Event, Field, Item, Source, State};
-use crate::parse::RawTable;
+use crate::model::{Action, Event, Field, Item, Source, State};
+use crate::parse::{RawAction, RawTable};
 
 /// Everything declared, with the name tables used to resolve references.
 pub struct Declared {
     pub states: Vec<State>,
     pub events: Vec<Event>,
-    pub actions: Vec<Item>,
+    pub actions: Vec<Action>,
     pub guards: Vec<Item>,
     pub state_names: Symbols,
     pub event_names: Symbols,
@@ -48,7 +48,15 @@ pub fn declare(raw: &RawTable, errors: &mut Vec<Diagnostic>) -> Declared {
         })
         .collect();
 
-    let actions: Vec<Item> = items(&raw.actions.0);
+    // `fails` names an event: resolved with the other references, in `resolve`.
+    let actions: Vec<Action> = first_of_each(&raw.actions.0)
+        .map(|(name, RawAction { doc, .. })| Action {
+            name: name.value.clone(),
+            doc: doc.clone(),
+            fails: None,
+            loc: Loc::of(name),
+        })
+        .collect();
     method_collisions(&actions, errors);
     let guards = items(&raw.guards.0);
 
@@ -56,7 +64,9 @@ pub fn declare(raw: &RawTable, errors: &mut Vec<Diagnostic>) -> Declared {
 }
 
 /// Entries without repeated names (a repeat is already reported by [`Symbols::declare`]).
-fn first_of_each<V>(entries: &[(crate::parse::Name, V)]) -> impl Iterator<Item = &(crate::parse::Name, V)> {
+pub fn first_of_each<V>(
+    entries: &[(crate::parse::Name, V)],
+) -> impl Iterator<Item = &(crate::parse::Name, V)> {
     let mut seen = std::collections::HashSet::new();
     entries.iter().filter(move |(name, _)| seen.insert(name.value.as_str()))
 }
@@ -113,8 +123,8 @@ fn fields(
 }
 
 /// Two actions whose method names would be the same (`SendOk`, `SendOK` → `send_ok`).
-fn method_collisions(actions: &[Item], errors: &mut Vec<Diagnostic>) {
-    let mut methods: HashMap<String, &Item> = HashMap::new();
+fn method_collisions(actions: &[Action], errors: &mut Vec<Diagnostic>) {
+    let mut methods: HashMap<String, &Action> = HashMap::new();
     for action in actions {
         let method = heck::AsSnakeCase(&action.name).to_string();
         if let Some(first) = methods.insert(method.clone(), action) {

@@ -4,11 +4,13 @@
 //! The checks run in the order a reader would ask the questions: are the names well
 //! formed and unique (`declare`), do references resolve (`resolve`), is the
 //! transition relation well formed (`rules`), is every (state, event) pair accounted for
-//! (`coverage`), and is the graph sound (`graph`). Later stages only run on a table
-//! whose names resolve, so one typo gives one error rather than a cascade.
+//! (`coverage`, and `failures` for the events that failing actions raise), and is the
+//! graph sound (`graph`). Later stages only run on a table whose names resolve, so one
+//! typo gives one error rather than a cascade.
 
 mod coverage;
 mod declare;
+mod failures;
 mod graph;
 mod names;
 mod resolve;
@@ -28,6 +30,7 @@ pub fn check(raw: &RawTable) -> Result<Machine, Vec<Diagnostic>> {
     }
     rules::check(&machine, &mut errors);
     coverage::check(&machine, &mut errors);
+    failures::check(&machine, &mut errors);
     graph::check(&machine, &mut errors);
     if errors.is_empty() { Ok(machine) } else { Err(sorted(errors)) }
 }

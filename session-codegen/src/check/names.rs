@@ -46,21 +46,31 @@ impl Symbols {
         self.lookup(&name.value, Loc::of(name))
     }
 
+    /// Like [`Symbols::resolve`], with `hint` as the help when no declared name is close.
+    pub fn resolve_hinted(&self, name: &Name, hint: &str) -> Result<usize, Diagnostic> {
+        self.find(&name.value, Loc::of(name), Some(hint))
+    }
+
     /// Like [`Symbols::resolve`] for a name whose position is given separately.
     pub fn lookup(&self, name: &str, loc: Loc) -> Result<usize, Diagnostic> {
+        self.find(name, loc, None)
+    }
+
+    fn find(&self, name: &str, loc: Loc, hint: Option<&str>) -> Result<usize, Diagnostic> {
         if let Some(&index) = self.index.get(name) {
             return Ok(index);
         }
         let error = Diagnostic::new(loc, format!("unknown {} `{name}`", self.kind));
-        Err(match nearest(name, &self.names) {
-            Some(best) => error.help(format!("did you mean `{best}`?")),
+        Err(match (nearest(name, &self.names), hint) {
+            (Some(best), _) => error.help(format!("did you mean `{best}`?")),
+            (None, Some(hint)) => error.help(hint),
             // A new action is a new required method of the action trait: say so, because
             // that is the next build error the user will meet.
-            None if self.kind == "action" => error.help(format!(
+            (None, None) if self.kind == "action" => error.help(format!(
                 "declare it under `actions:`; the action trait then requires a method `{}`",
                 heck::AsSnakeCase(name)
             )),
-            None => error.help(format!("declare it under `{}s:`", self.kind)),
+            (None, None) => error.help(format!("declare it under `{}s:`", self.kind)),
         })
     }
 }

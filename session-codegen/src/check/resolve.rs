@@ -1,12 +1,14 @@
-//! References: transitions, unhandled groups and must-handle events name things that
-//! exist, and each kind of event gets a disposition that suits it.
+//! References: transitions, unhandled groups, must-handle events and actions' `fails:`
+//! name things that exist, each kind of event gets a disposition that suits it, and an
+//! action fails only with a `failure` event.
 
-use super::declare::Declared;
+use super::declare::{self, Declared};
 use crate::diagnostic::{Diagnostic, Loc};
 use crate::model::{Disposition, GuardRef, Machine, Source, Transition, Unhandled};
 use crate::parse::{Name, RawTable};
 
-pub fn resolve(raw: &RawTable, declared: Declared, errors: &mut Vec<Diagnostic>) -> Machine {
+pub fn resolve(raw: &RawTable, mut declared: Declared, errors: &mut Vec<Diagnostic>) -> Machine {
+    failures(raw, &mut declared, errors);
     let mut transitions = Vec::new();
     for raw_t in &raw.transitions {
         let event = keep(errors, declared.event_names.resolve(&raw_t.on));
@@ -30,8 +32,26 @@ pub fn resolve(raw: &RawTable, declared: Declared, errors: &mut Vec<Diagnostic>)
         }
     }
 
-    let must_handle =
-        raw.must_handle.iter().filter_map(|e| keep(errors, declared.event_names.resolve(e))).collect();
+    let mut must_handle = Vec::new();
+    for name in &raw.must_handle {
+        let Some(event) = keep(errors, declared.event_names.resolve(name)) else {
+            continue;
+        };
+        if declared.events[event].source == Source::Failure {
+            errors.push(
+                Diagnostic::new(
+                    Loc::of(name),
+                    format!("failure event `{}` cannot be must-handle", name.value),
+                )
+                .help(
+                    "it happens only where an action that fails with it runs, and must be \
+                     handled there; remove it from `must_handle`",
+                ),
+            );
+            continue;
+        }
+        must_handle.push(event);
+    }
 
     let mut unhandled = Vec::new();
     for group in &raw.unhandled {
@@ -67,6 +87,41 @@ pub fn resolve(raw: &RawTable, declared: Declared, errors: &mut Vec<Diagnostic>)
         transitions,
         unhandled,
         must_handle,
+    }
+}
+
+/// Each action's `fails:` names a declared event whose source is `failure`.
+fn failures(raw: &RawTable, declared: &mut Declared, errors: &mut Vec<Diagnostic>) {
+    // `declared.actions` holds the first declaration of each name, in order.
+    let definitions = declare::first_of_each(&raw.actions.0);
+    for (action, (_, definition)) in declared.actions.iter_mut().zip(definitions) {
+        let Some(name) = &definition.fails else {
+            continue;
+        };
+        let hint = "declare it under `events:` with `source: failure`";
+        let Some(event) = keep(errors, declared.event_names.resolve_hinted(name, hint)) else {
+            continue;
+        };
+        let found = &declared.events[event];
+        if found.source == Source::Failure {
+            action.fails = Some(event);
+            continue;
+        }
+        errors.push(
+            Diagnostic::new(
+                Loc::of(name),
+                format!(
+                    "action `{}` fails with `{}`, a {} event; an action can only fail with a failure event",
+                    action.name,
+                    found.name,
+                    found.source.as_str()
+                ),
+            )
+            .help(format!(
+                "declare an event with `source: failure` for it to raise, e.g. `{}Failed: {{ source: failure }}`",
+                action.name
+            )),
+        );
     }
 }
 
@@ -106,6 +161,13 @@ fn fits(name: &Name, source: Source, disposition: Disposition) -> Result<(), Dia
         (Source::Request, _) => {
             Err(Diagnostic::new(loc, format!("request event `{event}` can only be listed under `respond`"))
                 .help("a SIP request needs an answer: give the status code, e.g. `respond: { Event: 491 }`"))
+        }
+        (Source::Failure, _) => {
+            Err(Diagnostic::new(loc, format!("failure event `{event}` cannot be listed under `unhandled`"))
+                .help(
+                    "failure events are handled by transitions: add one on it from each state where \
+                     an action that fails with it runs; elsewhere it cannot happen and needs no listing",
+                ))
         }
         (_, Disposition::Ignore) => Ok(()),
         (_, _) => Err(Diagnostic::new(

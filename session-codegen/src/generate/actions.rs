@@ -1,5 +1,6 @@
 //! The action trait the runtime implements, and `perform`, which calls the right method
-//! with the payload of the event that triggered the transition.
+//! with the payload of the event that triggered the transition and turns a failing
+//! action's error into the failure event to process next.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -8,8 +9,9 @@ use super::{Origin, doc, ident, method};
 use crate::model::{Field, Machine};
 use crate::render;
 
-/// The action trait (one required async method per action, taking the typed payload of
-/// the events that trigger it) and `perform_all`.
+/// The action trait (one required method per action, taking the typed payload of the
+/// events that trigger it; a failing action returns its failure event) and `perform`,
+/// `perform_all`.
 pub fn generate(machine: &Machine, origin: &Origin) -> TokenStream {
     let file = &origin.display;
     let trait_name = format_ident!("{}Actions", machine.name);
@@ -34,97 +36,97 @@ pub fn generate(machine: &Machine, origin: &Origin) -> TokenStream {
                 )
             })
             .collect();
-        let docs = doc(&format!("{}\n\nRun by:\n{}", action.doc, runs.join("\n")));
+        let mut text = format!("{}\n\nRun by:\n{}", action.doc, runs.join("\n"));
+        let output = match action.fails {
+            None => quote! {},
+            Some(event) => {
+                let event = &machine.events[event].name;
+                text += &format!(
+                    "\n\nFails with `{event}`: on `Err`, the transition's later actions do not run,\n\
+                     the session stays in its `from` state and handles `{event}` there."
+                );
+                let failure = ident(event);
+                quote! { -> ::core::result::Result<(), failure::#failure> }
+            }
+        };
+        let docs = doc(&text);
         quote! {
             #docs
-            fn #name(&mut self #(, #params)*)
-                -> impl ::core::future::Future<Output = ::core::result::Result<(), Self::Error>> + Send;
+            fn #name(&mut self #(, #params)*) #output;
         }
     });
     let perform_arms = machine.actions.iter().enumerate().map(|(a, action)| {
         let (variant, name) = (ident(&action.name), method(&action.name));
         let inputs = machine.action_inputs(a);
+        let args: Vec<_> = inputs.iter().map(argument).collect();
+        let call = if action.fails.is_some() {
+            quote! {
+                handler.#name(#( #args ),*)
+                    .map_err(|failure| ActionError::Failed { action, event: Event::from(failure) })
+            }
+        } else {
+            quote! {{ handler.#name(#( #args ),*); Ok(()) }}
+        };
         if inputs.is_empty() {
-            return quote! { Action::#variant => handler.#name().await };
+            return quote! { Action::#variant => #call };
         }
         let bindings: Vec<_> = inputs.iter().map(|f| ident(&f.name)).collect();
-        let args = inputs.iter().map(argument);
         let patterns = machine.action_triggers(a).into_iter().map(|e| {
             let trigger = ident(&machine.events[e].name);
             quote! { Event::#trigger { #( #bindings, )* .. } }
         });
         quote! {
             Action::#variant => match event {
-                #( #patterns )|* => handler.#name(#( #args ),*).await,
-                _ => return Err(ActionError::Input { action, event: event.kind() }),
+                #( #patterns )|* => #call,
+                _ => Err(ActionError::Input { action, event: event.kind() }),
             }
         }
     });
     let trait_doc = doc(&format!(
         "The actions of a `{}`: one required method per action in `{file}`.\n\n\
          Each method takes the payload fields shared by every event that triggers it.\n\
-         There are no default bodies: adding an action to the table breaks the build\n\
-         until it is implemented.",
+         An action declared with `fails: E` returns `Result<(), failure::E>`; the others\n\
+         return nothing and cannot fail. There are no default bodies: adding an action\n\
+         to the table breaks the build until it is implemented.",
         machine.name
     ));
+    let failures = super::failure::generate(machine, origin);
 
     quote! {
         #trait_doc
         pub trait #trait_name {
-            /// What a failing action reports.
-            type Error;
-
             #( #methods )*
         }
 
-        /// Why [`perform`] failed.
-        #[derive(Debug, PartialEq, Eq)]
-        pub enum ActionError<E> {
-            /// The action's method failed.
-            Handler(E),
-            /// The event does not carry the action's input: the action was not taken
-            /// from a transition that this event triggers.
-            Input {
-                /// The action asked for.
-                action: Action,
-                /// The event given.
-                event: EventKind,
-            },
-        }
-
-        impl<E: ::core::fmt::Display> ::core::fmt::Display for ActionError<E> {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                match self {
-                    ActionError::Handler(error) => error.fmt(f),
-                    ActionError::Input { action, event } => write!(
-                        f, "action `{action}` needs input that event `{event}` does not carry"
-                    ),
-                }
-            }
-        }
-
-        impl<E: ::core::fmt::Debug + ::core::fmt::Display> ::std::error::Error for ActionError<E> {}
+        #failures
 
         /// Runs one action with the payload of the event that triggered it.
-        pub async fn perform<H: #trait_name + Send>(
+        ///
+        /// `Err(ActionError::Failed { event, .. })`: the action failed and `event` is the
+        /// failure event to process next, in the transition's `from` state.
+        pub fn perform<H: #trait_name + ?Sized>(
             handler: &mut H,
             action: Action,
             event: &Event,
-        ) -> ::core::result::Result<(), ActionError<H::Error>> {
-            let result = match action {
+        ) -> ::core::result::Result<(), ActionError> {
+            match action {
                 #( #perform_arms, )*
-            };
-            result.map_err(ActionError::Handler)
+            }
         }
 
         /// Runs a transition's actions in order, stopping at the first failure.
-        pub async fn perform_all<H: #trait_name + Send>(
+        ///
+        /// When an action fails, the actions after it do not run, and the effects of
+        /// those that already ran stand. The transition is not taken: the session stays
+        /// in its `from` state (do not enter `to`), and the failure event in
+        /// `ActionError::Failed` is the next event to feed to [`transition`] in that state.
+        pub fn perform_all<H: #trait_name + ?Sized>(
             handler: &mut H,
             actions: &[Action],
             event: &Event,
-        ) -> ::core::result::Result<(), ActionError<H::Error>> {
+        ) -> ::core::result::Result<(), ActionError> {
             for &action in actions {
-                perform(handler, action, event).await?;
+                perform(handler, action, event)?;
             }
             Ok(())
         }

@@ -6,11 +6,14 @@
 //!   `Action` and `Guard`, each with `ALL`, `name()` and `Display`;
 //! - [`table`]: `Transition`, `Disposition`, the static `TRANSITIONS` and `UNHANDLED`
 //!   lists, the `MERMAID` and `DOT` graphs, `Outcome` and the one `transition` function;
-//! - [`actions`]: the `<Machine>Actions` trait and `perform`, which runs an action with
-//!   the payload of the event that triggered it.
+//! - [`actions`]: the `<Machine>Actions` trait and `perform` / `perform_all`, which run
+//!   actions with the payload of the event that triggered them;
+//! - [`failure`]: the `failure` module (one struct per failure event, which a failing
+//!   action returns), `From` each into `Event`, and `ActionError`.
 
 pub mod actions;
 pub mod enums;
+pub mod failure;
 pub mod table;
 
 use proc_macro2::{Ident, Span, TokenStream};

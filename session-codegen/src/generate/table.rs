@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{Origin, ident};
-use crate::model::{Disposition, GuardRef, Machine, Transition};
+use crate::model::{Disposition, GuardRef, Machine, Source, Transition};
 use crate::render;
 
 /// The `transition` function (no wildcard arm), the static transition list and the
@@ -105,7 +105,11 @@ pub fn generate(machine: &Machine, origin: &Origin) -> TokenStream {
         /// The whole table as one function: what `event` does in `state`.
         ///
         /// `guard` is asked only for the guards of the arms that `event` can take, in
-        /// table order. Terminal states ignore every event.
+        /// table order. Terminal states ignore every event. A failure event is ignored
+        /// in a state where no action that fails with it runs: it cannot happen there.
+        ///
+        /// After `Outcome::Transition(t)`, run `t.actions` with [`perform_all`]; if one
+        /// fails, stay in `state` and feed the failure event it returned to this function.
         #[allow(unused_doc_comments)] // the per-arm docs name their YAML line for readers
         pub fn transition(
             state: State,
@@ -144,6 +148,14 @@ fn state_arm(machine: &Machine, s: usize, name: &str, file: &str) -> TokenStream
         };
         let arms: Vec<(usize, &Transition)> =
             machine.transitions.iter().enumerate().filter(|(_, t)| t.from == s && t.event == e).collect();
+        if arms.is_empty() && event.source == Source::Failure {
+            // Checked: a failure event has a transition wherever it can happen.
+            let docs = format!(
+                " `{}` cannot happen in `{}`: no action run there fails with it; ignored",
+                event.name, machine.states[s].name
+            );
+            return quote! { #[doc = #docs] #pattern => Outcome::Ignored, };
+        }
         if arms.is_empty() {
             let (disposition, line) = machine
                 .unhandled

@@ -6,11 +6,13 @@ session_macros::state_machine!("tables/phone.yaml");
 struct Bell;
 
 impl PhoneActions for Bell {
-    type Error = std::convert::Infallible;
-
-    async fn ring(&mut self, _to: &str) -> Result<(), Self::Error> {
+    fn dial(&mut self, _to: &str) -> Result<(), failure::NoLine> {
         Ok(())
     }
+
+    fn ring(&mut self, _to: &str) {}
+
+    fn beep(&mut self, _why: &str) {}
 }
 
 fn main() {}

@@ -1,0 +1,4 @@
+// A failure event listed under `unhandled`.
+session_macros::state_machine!("tables/failure_listed_unhandled.yaml");
+
+fn main() {}
