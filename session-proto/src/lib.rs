@@ -1,14 +1,20 @@
-//! The whole SIP protocol without I/O: messages, transactions, dialogs and the compiled
-//! call machine.
+//! The whole SIP protocol without I/O: messages, transactions, dialogs, the
+//! [`Endpoint`] and its usages, and the compiled call machine.
 //!
 //! Nothing here owns a socket, spawns a task or reads a clock: time is always an
 //! argument, randomness is seeded by the caller, and everything that needs the outside
-//! world is an output that the driver in `session-runtime` carries out.
+//! world (RTP sockets, media engines, name lookups) is an [`Event`] that the driver in
+//! `session-runtime` carries out and answers with an input.
 
 #![warn(missing_docs)]
 
+pub(crate) mod call;
+pub mod deadlines;
+pub mod endpoint;
 pub mod interceptor;
 pub mod machine;
-pub mod session;
+pub mod media;
 pub mod sip;
 pub mod types;
+
+pub use endpoint::{CommandError, EndReason, Endpoint, EndpointConfig, Event, IncomingMessage, Stats};

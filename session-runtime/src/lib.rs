@@ -1,17 +1,17 @@
-//! The SIP session runtime.
+//! The SIP session runtime: the tokio layer over the sans-IO protocol core.
 //!
-//! Call behaviour lives in `state_table.yaml`; [`machine`] is that table compiled into
-//! Rust. The runtime implements the table's actions ([`session`]) and feeds each call's
-//! events through the machine ([`api::SessionManager`]).
+//! The protocol (messages, transactions, dialogs, the call machine compiled from
+//! `state_table.yaml`) is `session_proto`'s `Endpoint`. This crate runs one
+//! [`driver`] task per endpoint (its socket, timers, RTP sockets, media engines and name
+//! lookups) and offers the public API: [`SimplePeer`], [`Call`] and their parts.
 
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod driver;
 pub mod media;
-pub mod registry;
-pub mod ua;
 
-pub use session_proto::{interceptor, machine, session, sip, types};
+pub use session_proto::{interceptor, machine, sip, types};
 
 pub use api::{AudioStream, Call, CallError, CallEvent, CallEvents, EndReason, SimplePeer};
 pub use machine::State;

@@ -46,8 +46,8 @@ async fn answered_call_hung_up_by_the_caller() {
     assert_eq!(timeout(LIMIT, call.ended()).await.expect("ends"), EndReason::LocalHangup);
     assert_eq!(timeout(LIMIT, bobs_call.ended()).await.expect("ends"), EndReason::RemoteHangup);
     assert_eq!(call.state(), State::Terminated);
-    assert!(alice.coordinator().registry().is_empty(), "no session left behind");
-    assert!(alice.coordinator().sessions().is_empty());
+    assert!(alice.coordinator().stats().await.dialogs == 0, "no session left behind");
+    assert!(alice.coordinator().stats().await.calls == 0);
 }
 
 #[tokio::test]
@@ -63,8 +63,8 @@ async fn answered_call_hung_up_by_the_callee() {
     assert_eq!(timeout(LIMIT, call.ended()).await.expect("ends"), EndReason::RemoteHangup);
     let (bobs_call, bob) = bob.await.expect("bob's task");
     assert_eq!(timeout(LIMIT, bobs_call.ended()).await.expect("ends"), EndReason::LocalHangup);
-    assert!(bob.coordinator().sessions().is_empty());
-    assert!(bob.coordinator().registry().is_empty());
+    assert!(bob.coordinator().stats().await.calls == 0);
+    assert!(bob.coordinator().stats().await.dialogs == 0);
 }
 
 #[tokio::test]
@@ -93,7 +93,7 @@ async fn caller_cancels_before_the_answer() {
     assert_eq!(timeout(LIMIT, call.ended()).await.expect("ends"), EndReason::LocalHangup);
     let (bobs_call, _bob) = bob.await.expect("bob's task");
     assert_eq!(timeout(LIMIT, bobs_call.ended()).await.expect("ends"), EndReason::RemoteHangup);
-    assert!(alice.coordinator().sessions().is_empty());
+    assert!(alice.coordinator().stats().await.calls == 0);
 }
 
 #[tokio::test]
@@ -109,7 +109,7 @@ async fn a_call_to_a_silent_port_times_out() {
         .expect("binds");
     let error = timeout(LIMIT, alice.call(&target)).await.expect("no hang").expect_err("times out");
     assert_eq!(error, CallError::Ended(EndReason::Timeout));
-    assert!(alice.coordinator().sessions().is_empty());
+    assert!(alice.coordinator().stats().await.calls == 0);
 }
 
 #[tokio::test]
@@ -134,7 +134,7 @@ async fn an_incoming_call_nobody_answers_is_refused_480_after_the_no_answer_time
     assert_eq!(error, CallError::Ended(EndReason::Rejected(480)));
     let (bobs_call, bob) = bob.await.expect("bob's task");
     assert_eq!(timeout(LIMIT, bobs_call.ended()).await.expect("ends"), EndReason::Timeout);
-    assert!(bob.coordinator().sessions().is_empty(), "no session left behind");
+    assert!(bob.coordinator().stats().await.calls == 0, "no session left behind");
 }
 
 #[tokio::test]
@@ -146,7 +146,7 @@ async fn a_call_we_placed_that_keeps_ringing_is_cancelled_after_the_no_answer_ti
     assert_eq!(error, CallError::Ended(EndReason::Timeout));
     let (bobs_call, _bob) = bob.await.expect("bob's task");
     assert_eq!(timeout(LIMIT, bobs_call.ended()).await.expect("ends"), EndReason::RemoteHangup);
-    assert!(alice.coordinator().sessions().is_empty(), "no session left behind");
+    assert!(alice.coordinator().stats().await.calls == 0, "no session left behind");
 }
 
 /// Our response to a raw `request`: its Via, From, To (tagged past 100), Call-ID and CSeq.

@@ -10,7 +10,6 @@ use super::{Event, Guard};
 pub fn holds(guard: Guard, event: &Event) -> bool {
     match guard {
         Guard::HasSdp => sdp_of(event).is_some_and(|sdp| !sdp.trim().is_empty()),
-        Guard::OfferAcceptable => sdp_of(event).is_none_or(offers_supported_codec),
         Guard::EndsDialog => code_of(event).is_some_and(|code| code == 408 || code == 481),
         Guard::TransferSucceeded => code_of(event).is_some_and(|code| (200..300).contains(&code)),
         Guard::TransferFailed => code_of(event).is_some_and(|code| code >= 300),
@@ -20,8 +19,8 @@ pub fn holds(guard: Guard, event: &Event) -> bool {
 #[inline]
 fn sdp_of(event: &Event) -> Option<&str> {
     match event {
-        Event::IncomingInvite { sdp }
-        | Event::ReinviteReceived { sdp }
+        Event::IncomingInvite { sdp, .. }
+        | Event::ReinviteReceived { sdp, .. }
         | Event::AckReceived { sdp }
         | Event::Provisional { sdp, .. }
         | Event::Answered { sdp }
@@ -33,7 +32,7 @@ fn sdp_of(event: &Event) -> Option<&str> {
 #[inline]
 fn code_of(event: &Event) -> Option<u16> {
     match event {
-        Event::NotifyReceived { code }
+        Event::NotifyReceived { code, .. }
         | Event::ReinviteFailed { code }
         | Event::ReferFailed { code }
         | Event::Declined { code }
@@ -41,11 +40,6 @@ fn code_of(event: &Event) -> Option<u16> {
         | Event::Provisional { code, .. } => Some(*code),
         _ => None,
     }
-}
-
-/// True when the offer parses and lists a codec we support (PCMU or PCMA).
-fn offers_supported_codec(sdp: &str) -> bool {
-    session_media::sdp::parse(sdp).is_ok_and(|offer| !offer.codecs().is_empty())
 }
 
 #[cfg(test)]
@@ -63,18 +57,8 @@ mod tests {
     }
 
     #[test]
-    fn offer_acceptable_wants_pcmu_or_pcma() {
-        let pcma = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 96 8\r\n";
-        let opus_only = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 111 9\r\n";
-        let offer = |sdp: &str| Event::IncomingInvite { sdp: Some(sdp.into()) };
-        assert!(holds(Guard::OfferAcceptable, &offer(pcma)));
-        assert!(!holds(Guard::OfferAcceptable, &offer(opus_only)));
-        assert!(holds(Guard::OfferAcceptable, &Event::IncomingInvite { sdp: None }));
-    }
-
-    #[test]
     fn status_guards() {
-        let notify = |code| Event::NotifyReceived { code };
+        let notify = |code| Event::NotifyReceived { tx: 1, code };
         assert!(holds(Guard::TransferSucceeded, &notify(200)));
         assert!(!holds(Guard::TransferSucceeded, &notify(180)));
         assert!(holds(Guard::TransferFailed, &notify(486)));

@@ -1,5 +1,7 @@
 //! Dialog state (RFC 3261 section 12): the identifiers, sequence numbers, target and
-//! route set that every request inside a call is built from.
+//! route set that every request inside a dialog is built from. Nothing here is
+//! INVITE-shaped: a dialog made by SUBSCRIBE or REFER is the same struct; what a usage
+//! does with it (ACK, CANCEL, offers) is the usage's own.
 
 use rsipstack::rsip::{Header, Request, Response};
 
@@ -29,12 +31,11 @@ pub struct Dialog {
     pub local_cseq: u32,
     /// CSeq of the peer's last request.
     pub remote_cseq: Option<u32>,
-    /// CSeq of the INVITE that created the dialog (ACK and CANCEL reuse it).
-    pub invite_cseq: u32,
 }
 
 impl Dialog {
-    /// The caller's side, before any response: `target` is the Request-URI dialled.
+    /// The side that sends the dialog-creating request, before any response: `target`
+    /// is its Request-URI. The first [`Dialog::request`] carries CSeq 1.
     pub fn uac(
         call_id: String,
         local_tag: String,
@@ -51,13 +52,13 @@ impl Dialog {
             remote_target: target.to_owned(),
             route_set: Vec::new(),
             local_contact,
-            local_cseq: 1,
+            local_cseq: 0,
             remote_cseq: None,
-            invite_cseq: 1,
         }
     }
 
-    /// The callee's side, from the INVITE (section 12.1.1).
+    /// The side that answers the dialog-creating request, from that request (section
+    /// 12.1.1).
     pub fn uas(request: &Request, essentials: &Essentials, local_tag: String, local_contact: String) -> Self {
         let mut remote_uri = String::new();
         let mut local_uri = String::new();
@@ -83,13 +84,12 @@ impl Dialog {
             local_contact,
             local_cseq: 0,
             remote_cseq: Some(essentials.cseq),
-            invite_cseq: essentials.cseq,
         }
     }
 
-    /// A provisional or 2xx response to our INVITE fixes the peer's tag, target and
-    /// (reversed) route set.
-    pub fn on_invite_response(&mut self, response: &Response, essentials: &Essentials) {
+    /// A provisional (past 100) or 2xx response to the dialog-creating request fixes the
+    /// peer's tag, target and (reversed) route set.
+    pub fn on_response(&mut self, response: &Response, essentials: &Essentials) {
         if let Some(tag) = &essentials.to_tag {
             self.remote_tag = Some(tag.clone());
         }
@@ -132,55 +132,23 @@ impl Dialog {
         }
     }
 
-    /// A new in-dialog request (BYE, re-INVITE, REFER, INFO, NOTIFY) with the next CSeq.
+    /// A new request in the dialog with the next CSeq: the dialog-creating request
+    /// itself, then BYE, re-INVITE, REFER, INFO, NOTIFY. Returns its CSeq and bytes.
     pub fn request(
         &mut self,
         method: &str,
         via: &str,
         extra: &[(&str, &str)],
         body: Option<Body<'_>>,
-    ) -> Vec<u8> {
+    ) -> (u32, Vec<u8>) {
         self.local_cseq += 1;
         let cseq = self.local_cseq;
-        self.write(method, via, cseq, extra, body)
+        (cseq, self.request_with_cseq(method, via, cseq, extra, body))
     }
 
-    /// The ACK for a 2xx to the INVITE with CSeq `cseq` (a new branch, section 13.2.2.4).
-    pub fn ack(&self, via: &str, cseq: u32) -> Vec<u8> {
-        self.write("ACK", via, cseq, &[], None)
-    }
-
-    /// The initial INVITE (CSeq 1), to the dialled target.
-    pub fn invite(&self, via: &str, body: Option<Body<'_>>) -> Vec<u8> {
-        let contact = self.local_contact.clone();
-        self.write(
-            "INVITE",
-            via,
-            self.invite_cseq,
-            &[("Contact", &contact), ("Allow", super::inbound::ALLOWED)],
-            body,
-        )
-    }
-
-    /// The CANCEL for our INVITE: its Request-URI, Via, From, To and CSeq number.
-    pub fn cancel(&self, invite_via: &str) -> Vec<u8> {
-        let line = RequestLine {
-            method: "CANCEL",
-            uri: &self.remote_target_for_initial(),
-            via: invite_via,
-            from: &self.from_value(),
-            to: &self.remote_uri,
-            call_id: &self.call_id,
-            cseq: self.invite_cseq,
-        };
-        write::request(&line, &[], None)
-    }
-
-    fn remote_target_for_initial(&self) -> String {
-        self.remote_uri.trim_start_matches('<').trim_end_matches('>').to_owned()
-    }
-
-    fn write(
+    /// A request with a given CSeq number: the ACK for a 2xx reuses its INVITE's
+    /// (section 13.2.2.4) with a new branch.
+    pub fn request_with_cseq(
         &self,
         method: &str,
         via: &str,
@@ -188,17 +156,11 @@ impl Dialog {
         extra: &[(&str, &str)],
         body: Option<Body<'_>>,
     ) -> Vec<u8> {
-        let routes: Vec<(&str, &str)> = self.route_set.iter().map(|r| ("Route", r.as_str())).collect();
-        let mut headers: Vec<(&str, &str)> = routes;
-        headers.extend_from_slice(extra);
-        let uri = if method == "INVITE" && self.remote_tag.is_none() {
-            self.remote_target_for_initial()
-        } else {
-            self.remote_target.clone()
-        };
+        let routes = self.route_set.iter().map(|r| ("Route", r.as_str()));
+        let headers: Vec<(&str, &str)> = routes.chain(extra.iter().copied()).collect();
         let line = RequestLine {
             method,
-            uri: &uri,
+            uri: &self.remote_target,
             via,
             from: &self.from_value(),
             to: &self.to_value(),

@@ -14,9 +14,6 @@ use super::write;
 /// Largest header section we process; bigger requests get 513 Message Too Large.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
-/// Methods this user agent implements; others known to SIP get 405 with this list.
-pub const ALLOWED: &str = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, REFER, NOTIFY";
-
 /// A parsed, checked message.
 #[derive(Debug)]
 pub enum Inbound {
@@ -35,47 +32,45 @@ pub struct Refused {
     pub response: Option<Vec<u8>>,
 }
 
-/// Parses and checks one datagram.
-pub fn parse(datagram: &[u8]) -> Result<Inbound, Refused> {
+/// Parses and checks one datagram. `allow` is the endpoint's Allow header value, for
+/// the 501 that answers a method rsip does not know.
+pub fn parse(datagram: &[u8], allow: &str) -> Result<Inbound, Refused> {
+    let refuse = |code: u16, why: &str| refuse(datagram, code, why, allow);
     let Some(split) = find(datagram, b"\r\n\r\n") else {
-        return Err(refuse(datagram, 400, "no blank line after the headers (truncated message?)"));
+        return Err(refuse(400, "no blank line after the headers (truncated message?)"));
     };
     let (head, body) = (&datagram[..split], &datagram[split + 4..]);
     if head.len() > MAX_HEADER_BYTES {
-        return Err(refuse(datagram, 513, "header section larger than 16 KiB"));
+        return Err(refuse(513, "header section larger than 16 KiB"));
     }
     let Ok(head_text) = std::str::from_utf8(head) else {
-        return Err(refuse(datagram, 400, "headers are not UTF-8"));
+        return Err(refuse(400, "headers are not UTF-8"));
     };
     let start = head_text.lines().next().unwrap_or("");
     let is_response = start.starts_with("SIP/");
     if !is_response {
-        check_request_line(start).map_err(|(code, why)| refuse(datagram, code, &why))?;
+        check_request_line(start).map_err(|(code, why)| refuse(code, &why))?;
     } else if !start.starts_with("SIP/2.0 ") {
         return Err(dropped(format!("response with unsupported version: {start}")));
     }
     if let Some(declared) = declared_length(head_text) {
         let Ok(declared) = declared else {
-            return Err(refuse(datagram, 400, "Content-Length is not a number"));
+            return Err(refuse(400, "Content-Length is not a number"));
         };
         if declared > body.len() {
             let why = format!("Content-Length {declared} but the body has {} bytes", body.len());
-            return Err(refuse(datagram, 400, &why));
+            return Err(refuse(400, &why));
         }
     }
     let message = match SipMessage::try_from(datagram) {
         Ok(message) => message,
-        Err(error) => return Err(refuse(datagram, 400, &format!("unparseable: {error}"))),
+        Err(error) => return Err(refuse(400, &format!("unparseable: {error}"))),
     };
     match message {
         SipMessage::Request(request) => {
-            let essentials =
-                Essentials::of(&request.headers).map_err(|e| refuse(datagram, 400, &e.to_string()))?;
+            let essentials = Essentials::of(&request.headers).map_err(|e| refuse(400, &e.to_string()))?;
             if essentials.cseq_method != request.method && request.method != Method::Ack {
-                return Err(refuse(datagram, 400, "CSeq method differs from the request method"));
-            }
-            if !is_allowed(request.method) {
-                return Err(refuse(datagram, 405, "method not allowed"));
+                return Err(refuse(400, "CSeq method differs from the request method"));
             }
             Ok(Inbound::Request(request, essentials))
         }
@@ -85,20 +80,6 @@ pub fn parse(datagram: &[u8]) -> Result<Inbound, Refused> {
             Ok(Inbound::Response(response, essentials))
         }
     }
-}
-
-fn is_allowed(method: Method) -> bool {
-    matches!(
-        method,
-        Method::Invite
-            | Method::Ack
-            | Method::Bye
-            | Method::Cancel
-            | Method::Options
-            | Method::Info
-            | Method::Refer
-            | Method::Notify
-    )
 }
 
 /// `METHOD SP Request-URI SP SIP/2.0`; unknown methods get 501, other versions 505.
@@ -142,11 +123,11 @@ fn dropped(reason: String) -> Refused {
 
 /// A refusal that answers the request with `code` when it has a Via to answer to and is
 /// not an ACK (which is never answered).
-fn refuse(datagram: &[u8], code: u16, reason: &str) -> Refused {
+fn refuse(datagram: &[u8], code: u16, reason: &str, allow: &str) -> Refused {
     let text = String::from_utf8_lossy(&datagram[..datagram.len().min(MAX_HEADER_BYTES)]);
     let start = text.lines().next().unwrap_or("");
     let answerable = !start.starts_with("SIP/") && !start.starts_with("ACK ");
-    let response = answerable.then(|| write::raw_error_response(&text, code, reason)).flatten();
+    let response = answerable.then(|| write::raw_error_response(&text, code, reason, allow)).flatten();
     Refused { reason: reason.to_owned(), response }
 }
 

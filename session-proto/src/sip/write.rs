@@ -8,8 +8,6 @@ use std::fmt::Write;
 
 use rsipstack::rsip::{Header, Request};
 
-use super::inbound::ALLOWED;
-
 /// What we call ourselves in User-Agent and Warning headers.
 pub const AGENT: &str = "session-core";
 
@@ -25,7 +23,11 @@ pub fn reason_phrase(code: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        406 => "Not Acceptable",
         408 => "Request Timeout",
+        415 => "Unsupported Media Type",
+        416 => "Unsupported URI Scheme",
+        420 => "Bad Extension",
         480 => "Temporarily Unavailable",
         481 => "Call/Transaction Does Not Exist",
         482 => "Loop Detected",
@@ -51,6 +53,12 @@ pub fn reason_phrase(code: u16) -> &'static str {
     }
 }
 
+/// A Warning header value (RFC 3261 section 20.43, code 399 "miscellaneous") that says
+/// `why` in a quoted string.
+pub fn warning(why: &str) -> String {
+    format!("399 {AGENT} \"{}\"", why.replace(['"', '\\', '\r', '\n'], "'"))
+}
+
 /// A body and its content type.
 #[derive(Clone, Copy, Debug)]
 pub struct Body<'a> {
@@ -60,36 +68,54 @@ pub struct Body<'a> {
     pub bytes: &'a [u8],
 }
 
-/// A response to `request` (RFC 3261 section 8.2.6): its Via, From, Call-ID and CSeq,
-/// its To with `to_tag` added when it has none, then `extra` headers and the body.
-pub fn response(
-    request: &Request,
-    code: u16,
-    to_tag: Option<&str>,
-    extra: &[(&str, &str)],
-    body: Option<Body<'_>>,
-) -> Vec<u8> {
-    let mut out = String::with_capacity(512);
-    let _ = write!(out, "SIP/2.0 {code} {}\r\n", reason_phrase(code));
-    for header in request.headers.iter() {
-        match header {
-            Header::Via(v) => line(&mut out, "Via", v.value()),
-            Header::From(v) => line(&mut out, "From", v.value()),
-            Header::CallId(v) => line(&mut out, "Call-ID", v.value()),
-            Header::CSeq(v) => line(&mut out, "CSeq", v.value()),
-            Header::To(v) => {
-                let value = v.value();
-                match to_tag {
-                    Some(tag) if super::headers::param(value, "tag").is_none() && code > 100 => {
-                        let _ = write!(out, "To: {value};tag={tag}\r\n");
-                    }
-                    _ => line(&mut out, "To", value),
-                }
+/// The header lines every response to a request copies (RFC 3261 section 8.2.6.2):
+/// its Vias in order, From, Call-ID and CSeq, and its To, to which a response past 100
+/// adds our tag. Kept by the server transaction until it has answered, so that a
+/// response can be written from the transaction alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplyHead {
+    lines: String,
+    to: String,
+}
+
+impl ReplyHead {
+    /// The lines of `request`.
+    pub fn of(request: &Request) -> Self {
+        let mut lines = String::with_capacity(256);
+        let mut to = String::new();
+        for header in request.headers.iter() {
+            match header {
+                Header::Via(v) => line(&mut lines, "Via", v.value()),
+                Header::From(v) => line(&mut lines, "From", v.value()),
+                Header::CallId(v) => line(&mut lines, "Call-ID", v.value()),
+                Header::CSeq(v) => line(&mut lines, "CSeq", v.value()),
+                Header::To(v) if to.is_empty() => v.value().clone_into(&mut to),
+                _ => {}
             }
-            _ => {}
         }
+        Self { lines, to }
     }
-    finish(out, extra, body)
+
+    /// A response with status `code`: the copied lines, the To (with `to_tag` added
+    /// when it has none and `code` is past 100), then `extra` headers and the body.
+    pub fn write(
+        &self,
+        code: u16,
+        to_tag: Option<&str>,
+        extra: &[(&str, &str)],
+        body: Option<Body<'_>>,
+    ) -> Vec<u8> {
+        let mut out = String::with_capacity(512);
+        let _ = write!(out, "SIP/2.0 {code} {}\r\n", reason_phrase(code));
+        out.push_str(&self.lines);
+        match to_tag {
+            Some(tag) if super::headers::param(&self.to, "tag").is_none() && code > 100 => {
+                let _ = write!(out, "To: {};tag={tag}\r\n", self.to);
+            }
+            _ => line(&mut out, "To", &self.to),
+        }
+        finish(out, extra, body)
+    }
 }
 
 /// A request; `via` is the full Via value (`SIP/2.0/UDP host:port;branch=…;rport`).
@@ -150,9 +176,9 @@ fn finish(mut out: String, extra: &[(&str, &str)], body: Option<Body<'_>>) -> Ve
 
 /// An error response built from the raw header lines of a request we could not parse
 /// or will not process: its Via, From, To, Call-ID and CSeq lines (long or compact
-/// names), a To tag, a Warning that says why, and Allow for 405/501. `None` when the
+/// names), a To tag, a Warning that says why, and `allow` for 405/501. `None` when the
 /// text has no Via to send the response to.
-pub fn raw_error_response(text: &str, code: u16, reason: &str) -> Option<Vec<u8>> {
+pub fn raw_error_response(text: &str, code: u16, reason: &str, allow: &str) -> Option<Vec<u8>> {
     let mut head = format!("SIP/2.0 {code} {}\r\n", reason_phrase(code));
     let mut has_via = false;
     for raw in text.lines().skip(1) {
@@ -185,10 +211,10 @@ pub fn raw_error_response(text: &str, code: u16, reason: &str) -> Option<Vec<u8>
     if !has_via {
         return None;
     }
-    let warning = format!("399 {AGENT} \"{}\"", reason.replace(['"', '\\', '\r', '\n'], "'"));
+    let warning = warning(reason);
     let mut extra = vec![("Warning", warning.as_str())];
     if code == 405 || code == 501 {
-        extra.push(("Allow", ALLOWED));
+        extra.push(("Allow", allow));
     }
     Some(finish(head, &extra, None))
 }
@@ -197,10 +223,22 @@ pub fn raw_error_response(text: &str, code: u16, reason: &str) -> Option<Vec<u8>
 /// INVITE's Request-URI, top Via, From, Call-ID, CSeq number and Route headers, and the
 /// To of the response (with the callee's tag).
 pub fn ack_for_non_2xx(invite: &[u8], response_to: &str) -> Option<Vec<u8>> {
-    let text = std::str::from_utf8(invite).ok()?;
+    derived(invite, "ACK", Some(response_to))
+}
+
+/// The CANCEL for a request we wrote (section 9.1): its Request-URI, top Via, From, To,
+/// Call-ID, CSeq number and Route headers.
+pub fn cancel_for(request: &[u8]) -> Option<Vec<u8>> {
+    derived(request, "CANCEL", None)
+}
+
+/// A request that repeats what `original` identifies its transaction by, as ACK and
+/// CANCEL do; `to` replaces the original's To.
+fn derived(original: &[u8], method: &str, to: Option<&str>) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(original).ok()?;
     let mut lines = text.split("\r\n");
     let uri = lines.next()?.split(' ').nth(1)?;
-    let mut out = format!("ACK {uri} SIP/2.0\r\n");
+    let mut out = format!("{method} {uri} SIP/2.0\r\n");
     let mut via_done = false;
     for raw in lines.take_while(|l| !l.is_empty()) {
         let (name, value) = raw.split_once(':')?;
@@ -211,13 +249,16 @@ pub fn ack_for_non_2xx(invite: &[u8], response_to: &str) -> Option<Vec<u8>> {
                 line(&mut out, "Via", value);
             }
             "From" | "Call-ID" | "Route" | "Max-Forwards" => line(&mut out, name, value),
+            "To" if to.is_none() => line(&mut out, name, value),
             "CSeq" => {
                 let number = value.split(' ').next()?;
-                let _ = write!(out, "CSeq: {number} ACK\r\n");
+                let _ = write!(out, "CSeq: {number} {method}\r\n");
             }
             _ => {}
         }
     }
-    line(&mut out, "To", response_to);
+    if let Some(to) = to {
+        line(&mut out, "To", to);
+    }
     Some(finish(out, &[], None))
 }

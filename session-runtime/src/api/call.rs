@@ -8,12 +8,13 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::events::{CallError, CallEvent, EndReason};
+use crate::driver::command::Command;
 use crate::machine::{Event, State};
 use crate::media::{MediaControl, MediaInfo};
 use crate::types::{CallDirection, SessionId};
-use crate::ua::command::Command;
 
-/// A call's status as the user agent last published it.
+/// A call's status as the endpoint last reported it: the application's view, written
+/// only by the driver from the endpoint's events.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallStatus {
     /// The state-machine state.
@@ -24,7 +25,8 @@ pub struct CallStatus {
     pub ended: Option<(EndReason, Instant)>,
 }
 
-/// What the user agent and every handle of a call share.
+/// What the driver and every handle of a call share: the channels to the application
+/// and to the call's media engine, and the status the endpoint last reported.
 #[derive(Debug)]
 pub struct CallShared {
     pub(crate) id: SessionId,
@@ -68,22 +70,23 @@ impl CallShared {
         self.media_rx.lock().ok()?.take()
     }
 
-    /// Publishes a new state, and the end when it is terminal.
-    pub(crate) fn set_state(&self, state: State, end: Option<EndReason>) {
-        let now = Instant::now();
+    /// Publishes a new state, entered at `at`.
+    pub(crate) fn set_state(&self, state: State, at: Instant) {
         self.status.send_modify(|s| {
             if state == State::Active && s.answered_at.is_none() {
-                s.answered_at = Some(now);
+                s.answered_at = Some(at);
             }
             s.state = state;
-            if let Some(reason) = &end {
-                s.ended.get_or_insert((reason.clone(), now));
-            }
         });
         let _ = self.events.send(CallEvent::StateChanged(state));
-        if let Some(reason) = end {
-            let _ = self.events.send(CallEvent::Ended(reason));
-        }
+    }
+
+    /// Publishes the call's end.
+    pub(crate) fn end(&self, reason: EndReason, at: Instant) {
+        self.status.send_modify(|s| {
+            s.ended.get_or_insert((reason.clone(), at));
+        });
+        let _ = self.events.send(CallEvent::Ended(reason));
     }
 }
 

@@ -3,7 +3,7 @@
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::{Call, CallError};
-use crate::ua::command::Command;
+use crate::driver::command::Command;
 
 /// Places calls and hands out incoming ones.
 #[derive(Debug)]
@@ -49,10 +49,5 @@ impl CallController {
     /// Ends a call.
     pub async fn hangup(&self, call: &Call) -> Result<(), CallError> {
         call.hangup().await
-    }
-
-    /// Asks the driver to stop.
-    pub(crate) fn shutdown(&self) {
-        let _ = self.commands.send(Command::Shutdown);
     }
 }

@@ -1,19 +1,24 @@
-//! `UnifiedCoordinator`: starts a user agent and hands out its parts. A thin facade; the
-//! work is done by [`SessionManager`], [`CallController`] and the user agent.
+//! `UnifiedCoordinator`: starts an endpoint and its driver task, and hands out the
+//! parts the application uses. A thin facade: the protocol is the endpoint's, the I/O
+//! the driver's, calls the [`CallController`]'s.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 use std::time::Duration;
 
 use session_media::Codec;
-use tokio::sync::mpsc;
+use session_proto::media::MediaSettings;
+use session_proto::{Endpoint, EndpointConfig, IncomingMessage, Stats};
+use tokio::sync::{Mutex, mpsc, oneshot};
 
-use super::{Call, CallController, CallError, SessionManager};
+use super::CallController;
+use crate::driver::command::Command;
+use crate::driver::{Driver, socket};
 use crate::interceptor::SignalingInterceptor;
 use crate::media::MediaConfig;
-use crate::registry::SessionRegistry;
 use crate::sip::transaction::Timers;
-use crate::ua::{DialogAdapter, UaConfig, driver};
+
+/// MESSAGEs kept for an application that reads them late; more are answered and dropped.
+const MESSAGE_BACKLOG: usize = 64;
 
 /// How to start a peer.
 #[derive(Clone, Debug)]
@@ -73,12 +78,12 @@ pub enum PeerError {
     NoCodecs,
 }
 
-/// A running user agent: its sessions, registry and call controller.
+/// A running endpoint: its call controller and what it holds.
 pub struct UnifiedCoordinator {
     local: SocketAddr,
-    manager: Arc<SessionManager>,
-    registry: Arc<SessionRegistry>,
+    commands: mpsc::UnboundedSender<Command>,
     calls: CallController,
+    messages: Mutex<mpsc::Receiver<IncomingMessage>>,
 }
 
 impl std::fmt::Debug for UnifiedCoordinator {
@@ -94,35 +99,30 @@ impl UnifiedCoordinator {
             return Err(PeerError::NoCodecs);
         }
         let socket =
-            driver::bind(config.bind).map_err(|source| PeerError::Bind { addr: config.bind, source })?;
+            socket::bind(config.bind).map_err(|source| PeerError::Bind { addr: config.bind, source })?;
         let local = socket.local_addr().map_err(|source| PeerError::Bind { addr: config.bind, source })?;
         let media_ip = if local.ip().is_unspecified() { IpAddr::V4(Ipv4Addr::LOCALHOST) } else { local.ip() };
-        let ua_config = UaConfig {
+        let endpoint_config = EndpointConfig {
             local,
             user: config.user,
             timers: Timers::with_t1(config.t1),
-            media: MediaConfig {
-                ip: media_ip,
-                codecs: config.codecs,
-                ports: config.rtp_ports,
-                dtmf: config.dtmf,
-            },
+            media: MediaSettings { codecs: config.codecs, dtmf: config.dtmf },
             no_answer: config.no_answer,
+            interceptor: config.interceptor,
         };
-        let manager = Arc::new(SessionManager::new());
-        let registry = Arc::new(SessionRegistry::new());
+        let endpoint = Endpoint::new(endpoint_config, rand::random());
+        let media = MediaConfig { ip: media_ip, ports: config.rtp_ports };
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (incoming, incoming_rx) = mpsc::unbounded_channel();
-        let ua = DialogAdapter::new(
-            ua_config,
-            config.interceptor,
-            manager.clone(),
-            registry.clone(),
-            commands.clone(),
-            incoming,
-        );
-        tokio::spawn(driver::run(socket, ua, command_rx));
-        Ok(Self { local, manager, registry, calls: CallController::new(commands, incoming_rx) })
+        let (messages, messages_rx) = mpsc::channel(MESSAGE_BACKLOG);
+        let driver = Driver::new(socket, endpoint, media, commands.clone(), incoming, messages);
+        tokio::spawn(driver.run(command_rx));
+        Ok(Self {
+            local,
+            calls: CallController::new(commands.clone(), incoming_rx),
+            commands,
+            messages: Mutex::new(messages_rx),
+        })
     }
 
     /// The address the SIP socket is bound to.
@@ -130,34 +130,29 @@ impl UnifiedCoordinator {
         self.local
     }
 
-    /// The sessions.
-    pub fn sessions(&self) -> &SessionManager {
-        &self.manager
-    }
-
-    /// Which dialog and media belong to which session.
-    pub fn registry(&self) -> &SessionRegistry {
-        &self.registry
-    }
-
     /// Placing and receiving calls.
     pub fn calls(&self) -> &CallController {
         &self.calls
     }
 
-    /// Places a call (see [`CallController::make_call`]).
-    pub async fn make_call(&self, target: &str) -> Result<Call, CallError> {
-        self.calls.make_call(target).await
+    /// The next MESSAGE that arrived (each was answered 200); `None` once the peer has
+    /// shut down.
+    pub async fn next_message(&self) -> Option<IncomingMessage> {
+        self.messages.lock().await.recv().await
     }
 
-    /// The next incoming call (see [`CallController::incoming_call`]).
-    pub async fn incoming_call(&self) -> Option<Call> {
-        self.calls.incoming_call().await
+    /// What the endpoint holds: calls, transactions, dialogs, timers.
+    pub async fn stats(&self) -> Stats {
+        let (reply, stats) = oneshot::channel();
+        if self.commands.send(Command::Stats(reply)).is_err() {
+            return Stats::default();
+        }
+        stats.await.unwrap_or_default()
     }
 }
 
 impl Drop for UnifiedCoordinator {
     fn drop(&mut self) {
-        self.calls.shutdown();
+        let _ = self.commands.send(Command::Shutdown);
     }
 }

@@ -1,52 +1,10 @@
 //! What a call reports to the application: events while it lives, a reason when it ends.
 
-use std::fmt;
+use session_proto::CommandError;
 
 use crate::machine::State;
 
-/// Why a call ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EndReason {
-    /// We hung up (BYE, CANCEL, or 603 while ringing).
-    LocalHangup,
-    /// The peer hung up (BYE, or CANCEL before we answered).
-    RemoteHangup,
-    /// The peer refused our call with this status (486 Busy Here, 603 Decline, …).
-    Rejected(u16),
-    /// We refused the incoming call with this status.
-    RejectedLocally(u16),
-    /// No response, no ACK or no answer in time.
-    Timeout,
-    /// The offer had no codec in common (488), or the peer's SDP was unusable.
-    MediaNegotiation(String),
-    /// A request could not be delivered.
-    TransportError(String),
-}
-
-impl EndReason {
-    /// True for the endings of a call that was answered and then hung up by either side.
-    pub fn is_normal(&self) -> bool {
-        matches!(self, EndReason::LocalHangup | EndReason::RemoteHangup)
-    }
-}
-
-impl fmt::Display for EndReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EndReason::LocalHangup => f.write_str("we hung up"),
-            EndReason::RemoteHangup => f.write_str("the peer hung up"),
-            EndReason::Rejected(code) => write!(
-                f,
-                "the peer rejected the call with {code} {}",
-                crate::sip::write::reason_phrase(*code)
-            ),
-            EndReason::RejectedLocally(code) => write!(f, "we rejected the call with {code}"),
-            EndReason::Timeout => f.write_str("timed out waiting for the peer"),
-            EndReason::MediaNegotiation(why) => write!(f, "media negotiation failed: {why}"),
-            EndReason::TransportError(why) => write!(f, "transport error: {why}"),
-        }
-    }
-}
+pub use session_proto::EndReason;
 
 /// Something that happened in a call.
 #[derive(Clone, Debug, PartialEq)]
@@ -89,7 +47,22 @@ pub enum CallError {
     /// tone outside the band); the message says what and how to fix it.
     #[error("{0}")]
     Audio(String),
+    /// The event is not one the application may send to a call.
+    #[error("`{0}` is not a command; only command events can be sent to a call")]
+    NotACommand(String),
     /// The peer has stopped (its driver task is gone).
     #[error("the peer has shut down")]
     Shutdown,
+}
+
+impl From<CommandError> for CallError {
+    fn from(error: CommandError) -> Self {
+        match error {
+            CommandError::InvalidState { action, state } => CallError::InvalidState { action, state },
+            // `Call` replaces this with how the call really ended.
+            CommandError::NoSuchCall(_) => CallError::Ended(EndReason::LocalHangup),
+            CommandError::InvalidTarget { target, why } => CallError::InvalidTarget { target, why },
+            CommandError::NotACommand(event) => CallError::NotACommand(event),
+        }
+    }
 }

@@ -1,11 +1,10 @@
-//! The public API: sessions, calls and the peer that places and answers them.
+//! The public API: calls, and the peer that places and answers them.
 
 mod audio;
 mod call;
 mod call_controller;
 mod coordinator;
 mod events;
-mod session_manager;
 mod simple;
 
 pub use audio::AudioStream;
@@ -13,5 +12,5 @@ pub use call::{Call, CallEvents, CallShared, CallStatus};
 pub use call_controller::CallController;
 pub use coordinator::{PeerConfig, PeerError, UnifiedCoordinator};
 pub use events::{CallError, CallEvent, EndReason};
-pub use session_manager::{Lifecycle, Processed, SessionError, SessionManager};
+pub use session_proto::{IncomingMessage, Stats};
 pub use simple::{PeerBuilder, SimplePeer};

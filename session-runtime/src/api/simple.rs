@@ -35,6 +35,7 @@ use crate::machine::State;
 #[derive(Debug)]
 pub struct SimplePeer {
     coordinator: UnifiedCoordinator,
+    user: String,
 }
 
 impl SimplePeer {
@@ -56,7 +57,7 @@ impl SimplePeer {
 
     /// Our SIP URI, for others to call.
     pub fn uri(&self) -> String {
-        format!("sip:simplepeer@{}", self.local_addr())
+        format!("sip:{}@{}", self.user, self.local_addr())
     }
 
     /// Calls `target` and waits until it is answered; an error says why it was not
@@ -72,15 +73,20 @@ impl SimplePeer {
     /// Calls `target` and returns at once; follow the call with [`Call::wait_for`] or
     /// [`Call::events`].
     pub async fn dial(&self, target: &str) -> Result<Call, CallError> {
-        self.coordinator.make_call(target).await
+        self.coordinator.calls().make_call(target).await
     }
 
     /// The next incoming call, ringing until accepted or rejected.
     pub async fn next_call(&self) -> Option<Call> {
-        self.coordinator.incoming_call().await
+        self.coordinator.calls().incoming_call().await
     }
 
-    /// The coordinator underneath, for the session manager, registry and controller.
+    /// The next MESSAGE that arrived (RFC 3428; each was answered 200).
+    pub async fn next_message(&self) -> Option<crate::api::IncomingMessage> {
+        self.coordinator.next_message().await
+    }
+
+    /// The coordinator underneath: the call controller and the endpoint's statistics.
     pub fn coordinator(&self) -> &UnifiedCoordinator {
         &self.coordinator
     }
@@ -151,6 +157,7 @@ impl PeerBuilder {
 
     /// Starts the peer.
     pub async fn start(self) -> Result<SimplePeer, PeerError> {
-        Ok(SimplePeer { coordinator: UnifiedCoordinator::start(self.config)? })
+        let user = self.config.user.clone();
+        Ok(SimplePeer { coordinator: UnifiedCoordinator::start(self.config)?, user })
     }
 }

@@ -8,11 +8,14 @@ use session_media::sdp::Negotiated;
 use session_media::{AudioFrame, Codec, MediaDirection, RtpStats};
 use tokio::sync::{mpsc, oneshot};
 
+use session_proto::media::MediaCommand;
+
 use super::source::AudioSource;
 use crate::types::RecordMode;
 
-/// One request to a call's media engine. The dialog adapter sends the protocol ones
-/// (configure, start, DTMF, recording, stop); [`crate::Call`] sends the audio ones.
+/// One request to a call's media engine. The endpoint sends the protocol ones
+/// (configure, start, DTMF, recording, stop: its [`MediaCommand`]s); [`crate::Call`]
+/// sends the audio ones.
 #[derive(Debug)]
 pub enum MediaControl {
     /// Offer/answer agreed on (again): codec, payload types, peer address, directions.
@@ -43,6 +46,19 @@ pub enum MediaControl {
     Info(oneshot::Sender<MediaInfo>),
     /// The call is over: finish the recordings and release the socket.
     Stop,
+}
+
+impl From<MediaCommand> for MediaControl {
+    fn from(command: MediaCommand) -> Self {
+        match command {
+            MediaCommand::Configure(negotiated) => MediaControl::Configure(negotiated),
+            MediaCommand::Start => MediaControl::Start,
+            MediaCommand::Dtmf(digits) => MediaControl::Dtmf(digits),
+            MediaCommand::Record { path, mode } => MediaControl::Record { path, mode },
+            MediaCommand::StopRecording => MediaControl::StopRecording,
+            MediaCommand::Stop => MediaControl::Stop,
+        }
+    }
 }
 
 /// A call's media as it stands.

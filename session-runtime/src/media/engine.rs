@@ -16,9 +16,8 @@ use tokio::time::MissedTickBehavior;
 use super::control::{MediaControl, MediaInfo};
 use super::stream::{MediaStream, TickAudio};
 use crate::api::CallShared;
-use crate::machine::Event;
+use crate::driver::command::Command;
 use crate::types::{RecordMode, SessionId};
-use crate::ua::command::Command;
 
 /// Largest RTP datagram we accept.
 const DATAGRAM: usize = 2048;
@@ -29,7 +28,7 @@ type Recorder = WavRecorder<std::io::BufWriter<std::fs::File>>;
 
 /// Starts the media task of `session` on its (RTP, RTCP) `sockets`. It runs until [`MediaControl::Stop`]
 /// or until every sender of `controls` is gone; DTMF digits it receives go to the
-/// dialog adapter as [`Event::DtmfReceived`] through `events`.
+/// driver as [`Command::Dtmf`] through `events`.
 pub fn spawn(
     session: SessionId,
     sockets: (StdSocket, StdSocket),
@@ -141,7 +140,7 @@ impl Engine {
         let (stream, events, session) = (&mut self.stream, &self.events, self.session);
         let read = drain(&self.socket, &mut [0u8; DATAGRAM], |from, datagram| {
             if let Some(digit) = stream.on_datagram(from, datagram, Instant::now()) {
-                let _ = events.send(Command::Media { session, event: Event::DtmfReceived { digit } });
+                let _ = events.send(Command::Dtmf { session, digit });
             }
         });
         if let Err(error) = read {

@@ -1,7 +1,8 @@
-//! Media for each call: offer/answer ([`MediaAdapter`]), the audio stream without I/O
-//! ([`stream::MediaStream`]) and the task that runs it on a real socket ([`engine`]).
+//! Media for each call: the audio stream without I/O ([`stream::MediaStream`]) and the
+//! task that runs it on real sockets ([`engine`]). Offer/answer is the protocol's
+//! (`session_proto::media::MediaAdapter`); the endpoint asks the driver to open the
+//! sockets and start the engine, and passes on what offer/answer agreed.
 
-pub mod adapter;
 pub mod control;
 pub mod engine;
 #[cfg(test)]
@@ -15,25 +16,16 @@ use std::io;
 use std::net::{IpAddr, UdpSocket};
 use std::ops::RangeInclusive;
 
-use session_media::Codec;
-
-use crate::types::DtmfMode;
-
-pub use adapter::MediaAdapter;
 pub use control::{MediaControl, MediaInfo};
 pub use source::AudioSource;
 
-/// Media settings shared by every call of a peer.
+/// Where a peer's RTP sockets go.
 #[derive(Clone, Debug)]
 pub struct MediaConfig {
     /// Address RTP sockets bind to and SDP advertises.
     pub ip: IpAddr,
-    /// Codecs we offer and accept, in preference order.
-    pub codecs: Vec<Codec>,
     /// Ports RTP sockets take (even ones, RFC 3550 section 11); any free port when `None`.
     pub ports: Option<RangeInclusive<u16>>,
-    /// How DTMF is sent.
-    pub dtmf: DtmfMode,
 }
 
 impl MediaConfig {

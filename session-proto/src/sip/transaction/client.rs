@@ -61,7 +61,9 @@ pub struct ClientTx {
     ack: Option<Bytes>,
     interval: Duration,
     retransmit_at: Option<Instant>,
-    deadline: Instant,
+    /// When the transaction ends (Timer B, D, F or K); none while a dialog-creating
+    /// INVITE rings, for as long as the callee likes.
+    deadline: Option<Instant>,
 }
 
 impl ClientTx {
@@ -76,7 +78,7 @@ impl ClientTx {
             ack: None,
             interval: timers.t1,
             retransmit_at: Some(now + timers.t1),
-            deadline: now + timers.transaction_timeout(),
+            deadline: Some(now + timers.transaction_timeout()),
         }
     }
 
@@ -105,9 +107,12 @@ impl ClientTx {
         self.ack.get_or_insert(ack);
     }
 
-    /// The earliest instant this transaction needs [`ClientTx::on_timer`].
-    pub fn next_timer(&self) -> Instant {
-        self.retransmit_at.map_or(self.deadline, |r| r.min(self.deadline))
+    /// The earliest instant this transaction needs [`ClientTx::on_timer`], if any.
+    pub fn next_timer(&self) -> Option<Instant> {
+        match (self.retransmit_at, self.deadline) {
+            (Some(r), Some(d)) => Some(r.min(d)),
+            (r, d) => r.or(d),
+        }
     }
 
     /// A response with status `code` arrived.
@@ -123,7 +128,7 @@ impl ClientTx {
                 if self.rings {
                     // The callee may ring for as long as it likes; the dialog layer's
                     // no-answer timer decides when to give up.
-                    self.deadline = now + Duration::from_secs(24 * 3600);
+                    self.deadline = None;
                 }
                 Reaction { deliver: true, ..Reaction::default() }
             }
@@ -149,20 +154,21 @@ impl ClientTx {
         }
     }
 
-    /// We sent a CANCEL for this INVITE: without a final response within 64·T1, the
-    /// transaction counts as cancelled and ends (RFC 3261 section 9.1), however long a
-    /// provisional response had let it wait.
-    pub fn on_cancel_sent(&mut self, now: Instant, timers: &Timers) {
+    /// We sent a CANCEL for this INVITE, or its call ended without one: without a final
+    /// response within 64·T1, the transaction counts as cancelled and ends (RFC 3261
+    /// section 9.1), however long a provisional response had let it wait.
+    pub fn stop_waiting(&mut self, now: Instant, timers: &Timers) {
         if self.invite && matches!(self.state, ClientState::Calling | ClientState::Proceeding) {
             // Later provisionals must not extend the wait again.
             self.rings = false;
-            self.deadline = self.deadline.min(now + timers.transaction_timeout());
+            let limit = now + timers.transaction_timeout();
+            self.deadline = Some(self.deadline.map_or(limit, |d| d.min(limit)));
         }
     }
 
     /// Timers due at `now` fire.
     pub fn on_timer(&mut self, now: Instant, timers: &Timers) -> Reaction {
-        if now >= self.deadline {
+        if self.deadline.is_some_and(|d| now >= d) {
             let timed_out = matches!(self.state, ClientState::Calling | ClientState::Proceeding);
             self.state = ClientState::Terminated;
             return Reaction { timed_out, ..Reaction::default() };
@@ -178,6 +184,7 @@ impl ClientTx {
     }
 
     fn enter(&mut self, state: ClientState, deadline: Instant) {
+        let deadline = Some(deadline);
         self.state = state;
         self.retransmit_at = None;
         self.deadline = deadline;
@@ -207,7 +214,7 @@ mod tests {
         let (mut tx, start, timers) = tx(true);
         let mut sent_at = Vec::new();
         let now = loop {
-            let now = tx.next_timer();
+            let now = tx.next_timer().unwrap();
             let reaction = tx.on_timer(now, &timers);
             if reaction.timed_out {
                 break now;
@@ -227,7 +234,7 @@ mod tests {
         let mut gaps = Vec::new();
         let mut last = start;
         for _ in 0..6 {
-            let now = tx.next_timer();
+            let now = tx.next_timer().unwrap();
             assert!(tx.on_timer(now, &timers).transmit.is_some());
             gaps.push((now - last).as_millis());
             last = now;
@@ -253,15 +260,15 @@ mod tests {
         let (mut tx, start, timers) = tx(true);
         tx.on_response(start, &timers, 100);
         let cancelled_at = start + Duration::from_secs(60);
-        tx.on_cancel_sent(cancelled_at, &timers);
-        assert_eq!(tx.next_timer(), cancelled_at + timers.transaction_timeout());
+        tx.stop_waiting(cancelled_at, &timers);
+        assert_eq!(tx.next_timer(), Some(cancelled_at + timers.transaction_timeout()));
         tx.on_response(cancelled_at + Duration::from_secs(1), &timers, 180);
         assert_eq!(
             tx.next_timer(),
-            cancelled_at + timers.transaction_timeout(),
+            Some(cancelled_at + timers.transaction_timeout()),
             "a late 180 changes nothing"
         );
-        assert!(tx.on_timer(tx.next_timer(), &timers).timed_out);
+        assert!(tx.on_timer(tx.next_timer().unwrap(), &timers).timed_out);
         assert_eq!(tx.state(), ClientState::Terminated);
     }
 
@@ -269,8 +276,8 @@ mod tests {
     fn a_reinvite_left_at_100_trying_still_times_out_at_timer_b() {
         let (mut tx, start, timers) = kind_tx(ClientKind::Reinvite);
         tx.on_response(start, &timers, 100);
-        assert_eq!(tx.next_timer(), start + timers.transaction_timeout());
-        assert!(tx.on_timer(tx.next_timer(), &timers).timed_out);
+        assert_eq!(tx.next_timer(), Some(start + timers.transaction_timeout()));
+        assert!(tx.on_timer(tx.next_timer().unwrap(), &timers).timed_out);
     }
 
     #[test]

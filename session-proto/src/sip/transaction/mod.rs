@@ -5,15 +5,18 @@
 //! ```text
 //! handle(now, source, inbound)  ─┐            ┌─ poll_transmit() → Transmit
 //! start_client / respond / …     ├─ layer ────┼─ poll_event()    → TxEvent
-//! handle_timeout(now)           ─┘            └─ poll_timeout()  → Instant
+//! on_deadline(now, deadline)    ─┘            └─ the endpoint's one Deadlines queue
 //! ```
+//!
+//! The layer keeps no timer queue of its own: every method that can start or move a
+//! timer takes the endpoint's [`Deadlines`] and schedules into it.
 
 pub mod client;
+mod expiry;
 pub mod server;
 pub mod timers;
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::Instant;
 
@@ -21,11 +24,13 @@ use bytes::Bytes;
 use rsipstack::rsip::{Method, Request, Response};
 
 pub use self::client::ClientKind;
-use self::client::{ClientState, ClientTx};
+use self::client::ClientTx;
 use self::server::{ServerState, ServerTx};
 pub use self::timers::Timers;
 use super::headers::Essentials;
 use super::inbound::Inbound;
+use super::write::{Body, ReplyHead};
+use crate::deadlines::{Deadline, Deadlines};
 
 /// Identifies a client transaction (it is encoded in the branch we generate).
 pub type ClientTxId = u64;
@@ -88,10 +93,15 @@ pub enum TxEvent {
     },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-enum Slot {
-    Client(ClientTxId, bool),
-    Server(ServerTxId),
+/// A response to a server transaction: everything but the lines copied from the request.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Reply<'a> {
+    /// Our To tag (added when the request's To has none).
+    pub to_tag: Option<&'a str>,
+    /// Headers after the copied ones (Contact, Warning, Allow, …).
+    pub extra: &'a [(&'a str, &'a str)],
+    /// The body, if any.
+    pub body: Option<Body<'a>>,
 }
 
 /// Server transactions are matched on the branch and the method, ACK counting as
@@ -106,13 +116,17 @@ impl ServerKey {
     }
 }
 
+#[derive(Debug)]
 struct Server {
     tx: ServerTx,
     key: ServerKey,
     source: SocketAddr,
+    /// What responses copy from the request, until the final one is sent.
+    head: Option<ReplyHead>,
 }
 
 /// All transactions of one endpoint.
+#[derive(Debug)]
 pub struct TransactionLayer {
     timers: Timers,
     prefix: String,
@@ -120,7 +134,6 @@ pub struct TransactionLayer {
     clients: HashMap<(ClientTxId, bool), ClientTx>,
     servers: HashMap<ServerTxId, Server>,
     server_index: HashMap<ServerKey, ServerTxId>,
-    wheel: BinaryHeap<Reverse<(Instant, Slot)>>,
     transmits: VecDeque<Transmit>,
     events: VecDeque<TxEvent>,
 }
@@ -135,7 +148,6 @@ impl TransactionLayer {
             clients: HashMap::new(),
             servers: HashMap::new(),
             server_index: HashMap::new(),
-            wheel: BinaryHeap::new(),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
         }
@@ -155,6 +167,7 @@ impl TransactionLayer {
 
     /// Sends a request in a new client transaction. `id` comes from
     /// [`TransactionLayer::new_branch`]; a [`ClientKind::Cancel`] reuses its INVITE's id.
+    #[allow(clippy::too_many_arguments)] // each is one fact of the request; a struct would only rename them
     pub fn start_client(
         &mut self,
         now: Instant,
@@ -162,16 +175,35 @@ impl TransactionLayer {
         kind: ClientKind,
         dest: SocketAddr,
         request: Bytes,
+        deadlines: &mut Deadlines,
     ) {
         let cancel = kind == ClientKind::Cancel;
-        if cancel && let Some(invite) = self.clients.get_mut(&(id, false)) {
-            invite.on_cancel_sent(now, &self.timers);
-            self.wheel.push(Reverse((invite.next_timer(), Slot::Client(id, false))));
+        if cancel {
+            self.stop_waiting(now, id, deadlines);
         }
         let tx = ClientTx::new(now, &self.timers, kind, dest, request.clone());
-        self.wheel.push(Reverse((tx.next_timer(), Slot::Client(id, cancel))));
+        if let Some(at) = tx.next_timer() {
+            deadlines.schedule(at, Deadline::Client(id, cancel));
+        }
         self.clients.insert((id, cancel), tx);
         self.transmits.push_back(Transmit { to: dest, bytes: request });
+    }
+
+    /// An INVITE that may wait for its final response as long as the callee rings (its
+    /// call's no-answer timer bounds it) gets 64·T1 more at most: it was CANCELled, or
+    /// its call ended.
+    pub fn stop_waiting(&mut self, now: Instant, id: ClientTxId, deadlines: &mut Deadlines) {
+        if let Some(invite) = self.clients.get_mut(&(id, false)) {
+            invite.stop_waiting(now, &self.timers);
+            if let Some(at) = invite.next_timer() {
+                deadlines.schedule(at, Deadline::Client(id, false));
+            }
+        }
+    }
+
+    /// Where a client transaction sends, and the request it sent (a CANCEL copies it).
+    pub fn request_of(&self, id: ClientTxId) -> Option<(SocketAddr, &Bytes)> {
+        self.clients.get(&(id, false)).map(|tx| (tx.dest(), tx.request()))
     }
 
     /// Sends a datagram outside any transaction (the ACK to a 2xx, stateless errors).
@@ -179,18 +211,41 @@ impl TransactionLayer {
         self.transmits.push_back(Transmit { to, bytes });
     }
 
-    /// Answers a server transaction; a second final response is ignored.
-    pub fn respond(&mut self, now: Instant, tx: ServerTxId, code: u16, response: Bytes) {
+    /// Answers a server transaction with status `code`, written from the request's own
+    /// lines and `reply`. A second final response, or one to a transaction that is gone,
+    /// is not sent; returns whether this one was.
+    pub fn respond(
+        &mut self,
+        now: Instant,
+        tx: ServerTxId,
+        code: u16,
+        reply: Reply<'_>,
+        deadlines: &mut Deadlines,
+    ) -> bool {
         let Some(server) = self.servers.get_mut(&tx) else {
-            return;
+            return false;
         };
-        let reaction = server.tx.respond(now, &self.timers, code, response);
+        let Some(head) = &server.head else {
+            return false;
+        };
+        let bytes = Bytes::from(head.write(code, reply.to_tag, reply.extra, reply.body));
+        if code >= 200 {
+            server.head = None;
+        }
+        let reaction = server.tx.respond(now, &self.timers, code, bytes);
+        let sent = reaction.transmit.is_some();
         if let Some(bytes) = reaction.transmit {
             self.transmits.push_back(Transmit { to: server.source, bytes });
         }
         if let Some(at) = server.tx.next_timer() {
-            self.wheel.push(Reverse((at, Slot::Server(tx))));
+            deadlines.schedule(at, Deadline::Server(tx));
         }
+        sent
+    }
+
+    /// Where a server transaction's request came from.
+    pub fn source(&self, tx: ServerTxId) -> Option<SocketAddr> {
+        self.servers.get(&tx).map(|s| s.source)
     }
 
     /// The dialog matched the ACK to our 2xx: stop retransmitting it.
@@ -216,14 +271,22 @@ impl TransactionLayer {
     }
 
     /// Feeds a checked message that arrived from `source`.
-    pub fn handle(&mut self, now: Instant, source: SocketAddr, inbound: Inbound) {
+    pub fn handle(&mut self, now: Instant, source: SocketAddr, inbound: Inbound, deadlines: &mut Deadlines) {
         match inbound {
-            Inbound::Response(response, essentials) => self.on_response(now, response, essentials),
-            Inbound::Request(request, essentials) => self.on_request(now, source, request, essentials),
+            Inbound::Response(response, essentials) => self.on_response(now, response, essentials, deadlines),
+            Inbound::Request(request, essentials) => {
+                self.on_request(now, source, request, essentials, deadlines)
+            }
         }
     }
 
-    fn on_response(&mut self, now: Instant, response: Response, essentials: Essentials) {
+    fn on_response(
+        &mut self,
+        now: Instant,
+        response: Response,
+        essentials: Essentials,
+        deadlines: &mut Deadlines,
+    ) {
         let Some(id) =
             essentials.branch.strip_prefix(&self.prefix).and_then(|h| u64::from_str_radix(h, 16).ok())
         else {
@@ -248,13 +311,22 @@ impl TransactionLayer {
         if let Some(bytes) = reaction.transmit {
             self.transmits.push_back(Transmit { to: tx.dest(), bytes });
         }
-        self.wheel.push(Reverse((tx.next_timer(), Slot::Client(key.0, key.1))));
+        if let Some(at) = tx.next_timer() {
+            deadlines.schedule(at, Deadline::Client(key.0, key.1));
+        }
         if reaction.deliver {
             self.events.push_back(TxEvent::Response { tx: id, response, essentials });
         }
     }
 
-    fn on_request(&mut self, now: Instant, source: SocketAddr, request: Request, essentials: Essentials) {
+    fn on_request(
+        &mut self,
+        now: Instant,
+        source: SocketAddr,
+        request: Request,
+        essentials: Essentials,
+        deadlines: &mut Deadlines,
+    ) {
         let method = request.method;
         let key = ServerKey::of(&essentials, method);
         if let Some(&id) = self.server_index.get(&key) {
@@ -264,7 +336,7 @@ impl TransactionLayer {
             if method == Method::Ack {
                 if server.tx.state() == ServerState::Completed {
                     server.tx.on_ack(now, &self.timers);
-                    self.wheel.push(Reverse((server.tx.next_timer().unwrap_or(now), Slot::Server(id))));
+                    deadlines.schedule(server.tx.next_timer().unwrap_or(now), Deadline::Server(id));
                     return;
                 }
             } else {
@@ -285,11 +357,11 @@ impl TransactionLayer {
         self.next_id += 1;
         let invite = method == Method::Invite;
         self.server_index.insert(key.clone(), id);
-        self.servers.insert(id, Server { tx: ServerTx::new(invite), key, source });
+        let head = Some(ReplyHead::of(&request));
+        self.servers.insert(id, Server { tx: ServerTx::new(invite), key, source, head });
         if invite {
             // 100 Trying at once: the callee may take its time (section 17.2.1).
-            let trying = super::write::response(&request, 100, None, &[], None);
-            self.respond(now, id, 100, Bytes::from(trying));
+            self.respond(now, id, 100, Reply::default(), deadlines);
         }
         self.events.push_back(TxEvent::Request { tx: id, request, essentials, source, cancels });
     }
@@ -302,78 +374,6 @@ impl TransactionLayer {
     /// The next event for the dialog layer.
     pub fn poll_event(&mut self) -> Option<TxEvent> {
         self.events.pop_front()
-    }
-
-    /// When [`TransactionLayer::handle_timeout`] is next due.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        self.wheel.peek().map(|Reverse((at, _))| *at)
-    }
-
-    /// Runs every timer due at `now`.
-    pub fn handle_timeout(&mut self, now: Instant) {
-        while let Some(Reverse((at, slot))) = self.wheel.peek().copied() {
-            if at > now {
-                break;
-            }
-            self.wheel.pop();
-            match slot {
-                Slot::Client(id, cancel) => self.client_timer(now, id, cancel),
-                Slot::Server(id) => self.server_timer(now, id),
-            }
-        }
-    }
-
-    fn client_timer(&mut self, now: Instant, id: ClientTxId, cancel: bool) {
-        let Some(tx) = self.clients.get_mut(&(id, cancel)) else {
-            return;
-        };
-        if tx.next_timer() > now {
-            // The transaction moved its timers since this entry was queued (a response
-            // stopped a retransmission): queue its current deadline instead.
-            self.wheel.push(Reverse((tx.next_timer(), Slot::Client(id, cancel))));
-            return;
-        }
-        let reaction = tx.on_timer(now, &self.timers);
-        if let Some(bytes) = reaction.transmit {
-            self.transmits.push_back(Transmit { to: tx.dest(), bytes });
-        }
-        if tx.state() == ClientState::Terminated {
-            self.clients.remove(&(id, cancel));
-            if reaction.timed_out && !cancel {
-                self.events.push_back(TxEvent::Timeout { tx: id });
-            }
-        } else {
-            self.wheel.push(Reverse((tx.next_timer(), Slot::Client(id, cancel))));
-        }
-    }
-
-    fn server_timer(&mut self, now: Instant, id: ServerTxId) {
-        let Some(server) = self.servers.get_mut(&id) else {
-            return;
-        };
-        match server.tx.next_timer() {
-            None => return,
-            Some(at) if at > now => {
-                // An ACK stopped the retransmissions this entry was for: keep the deadline.
-                self.wheel.push(Reverse((at, Slot::Server(id))));
-                return;
-            }
-            Some(_) => {}
-        }
-        let reaction = server.tx.on_timer(now, &self.timers);
-        if let Some(bytes) = reaction.transmit {
-            self.transmits.push_back(Transmit { to: server.source, bytes });
-        }
-        if server.tx.state() == ServerState::Terminated {
-            if let Some(server) = self.servers.remove(&id) {
-                self.server_index.remove(&server.key);
-            }
-            if reaction.ack_timed_out {
-                self.events.push_back(TxEvent::AckTimeout { tx: id });
-            }
-        } else if let Some(at) = server.tx.next_timer() {
-            self.wheel.push(Reverse((at, Slot::Server(id))));
-        }
     }
 }
 

@@ -1,4 +1,4 @@
-//! Random SIP conversations fed straight into the sans-IO `DialogAdapter`, with the
+//! Random SIP conversations fed straight into the sans-IO `Endpoint`, with the
 //! application's commands and the clock in between: requests of every method, in and out
 //! of dialog, with reused branches, stale CSeqs, missing headers and bad bodies; stray
 //! responses; accept, hang up, hold and DTMF on whatever calls arrived.
@@ -10,21 +10,14 @@
 //! application hangs those up too, no call and no transaction is left.
 
 use std::collections::{HashMap, HashSet};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
-use std::sync::Arc;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
-use session_runtime::api::SessionManager;
-use session_runtime::interceptor::SignalingInterceptor;
-use session_runtime::machine::Event;
-use session_runtime::media::MediaConfig;
-use session_runtime::registry::SessionRegistry;
-use session_runtime::sip::transaction::Timers;
-use session_runtime::ua::command::Command;
-use session_runtime::ua::{DialogAdapter, UaConfig};
-use session_runtime::{Call, Codec, State};
-use tokio::sync::{mpsc, oneshot};
+use session_proto::machine::{Event, State};
+use session_proto::sip::transaction::Timers;
+use session_proto::types::SessionId;
+use session_proto::{Endpoint, EndpointConfig, Event as Event_};
 
 const METHODS: [&str; 11] =
     ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO", "REFER", "NOTIFY", "UPDATE", "PRACK", "MESSAGE"];
@@ -97,16 +90,17 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
-/// One conversation: the adapter, its channels, and what it has said so far.
+/// Where the peer's SDP points (nothing is sent there: media is the driver's).
+const MEDIA_PORT: u16 = 40_000;
+
+/// One conversation: the endpoint, its calls, and what it has said so far.
 struct Conversation {
-    ua: DialogAdapter,
-    commands: mpsc::UnboundedReceiver<Command>,
-    incoming: mpsc::UnboundedReceiver<Call>,
-    calls: Vec<Call>,
+    ua: Endpoint,
+    /// Calls the application knows of (placed, or rung), in order, and their states.
+    calls: Vec<SessionId>,
+    states: HashMap<SessionId, State>,
     now: Instant,
     source: SocketAddr,
-    /// Where the SDP we send points: a socket of ours that nobody reads.
-    media_sink: UdpSocket,
     /// Our To tag in each Call-ID's dialog, from our responses.
     our_tags: HashMap<String, String>,
     branches_seen: HashSet<String>,
@@ -119,37 +113,15 @@ struct Conversation {
 
 impl Conversation {
     fn new() -> Self {
-        let local: SocketAddr = "127.0.0.1:5060".parse().unwrap();
-        let config = UaConfig {
-            local,
-            user: "bob".into(),
-            timers: Timers::default(),
-            media: MediaConfig {
-                ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
-                codecs: Codec::ALL.to_vec(),
-                ports: None,
-                dtmf: Default::default(),
-            },
-            no_answer: NO_ANSWER,
-        };
-        let (commands_tx, commands) = mpsc::unbounded_channel();
-        let (incoming_tx, incoming) = mpsc::unbounded_channel();
-        let ua = DialogAdapter::new(
-            config,
-            SignalingInterceptor::new(),
-            Arc::new(SessionManager::new()),
-            Arc::new(SessionRegistry::new()),
-            commands_tx,
-            incoming_tx,
-        );
+        let mut config = EndpointConfig::new("127.0.0.1:5060".parse().unwrap());
+        config.user = "bob".into();
+        config.no_answer = NO_ANSWER;
         Self {
-            ua,
-            commands,
-            incoming,
+            ua: Endpoint::new(config, 1),
             calls: Vec::new(),
+            states: HashMap::new(),
             now: Instant::now(),
             source: "127.0.0.1:5070".parse().unwrap(),
-            media_sink: UdpSocket::bind("127.0.0.1:0").expect("bind the media sink"),
             our_tags: HashMap::new(),
             branches_seen: HashSet::new(),
             next_branch: 0,
@@ -159,7 +131,7 @@ impl Conversation {
     }
 
     fn body(&self, kind: u8) -> (&'static str, String) {
-        let port = self.media_sink.local_addr().unwrap().port();
+        let port = MEDIA_PORT;
         let sdp = |pt: &str| {
             format!(
                 "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio {port} RTP/AVP {pt}\r\n"
@@ -174,7 +146,7 @@ impl Conversation {
     }
 
     /// Feeds one step; returns the branch of a request that must be answered.
-    async fn feed(&mut self, step: &Step) -> Option<String> {
+    fn feed(&mut self, step: &Step) -> Option<String> {
         match *step {
             Step::Request { method, call, branch, cseq, our_tag, body, drop } => {
                 let method = METHODS[method];
@@ -214,7 +186,7 @@ impl Conversation {
                 }
                 text.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
                 let fresh = self.branches_seen.insert(format!("{branch} {method}"));
-                self.ua.handle_datagram(self.now, self.source, text.as_bytes()).await;
+                self.ua.handle_datagram(self.now, self.source, text.as_bytes());
                 (fresh && method != "ACK" && drop != Some(0)).then_some(branch)
             }
             Step::Response { code, method, call, branch } => {
@@ -224,16 +196,13 @@ impl Conversation {
                      From: <sip:bob@127.0.0.1>;tag=x\r\nTo: <sip:alice@127.0.0.1>;tag=y\r\nCall-ID: call-{call}\r\n\
                      CSeq: 1 {method}\r\nContent-Length: 0\r\n\r\n"
                 );
-                self.ua.handle_datagram(self.now, self.source, text.as_bytes()).await;
+                self.ua.handle_datagram(self.now, self.source, text.as_bytes());
                 None
             }
             Step::Dial => {
-                let (reply, call) = oneshot::channel();
                 let target = format!("sip:alice@{}", self.source);
-                self.ua.handle_command(self.now, Command::Dial { target, reply }).await;
-                if let Ok(Ok(call)) = call.await {
-                    self.calls.push(call);
-                }
+                let call = self.ua.dial(self.now, &target).expect("a valid target");
+                self.calls.push(call);
                 None
             }
             Step::Answer { request, code } => {
@@ -241,11 +210,11 @@ impl Conversation {
                     return None;
                 }
                 let response = answer(&self.ours[request % self.ours.len()], code, &self.body(1).1);
-                self.ua.handle_datagram(self.now, self.source, response.as_bytes()).await;
+                self.ua.handle_datagram(self.now, self.source, response.as_bytes());
                 None
             }
             Step::Command { call, which } => {
-                let call = self.calls.get(call)?;
+                let call = *self.calls.get(call)?;
                 let event = match which {
                     0 => Event::Accept,
                     1 => Event::Hangup,
@@ -254,20 +223,15 @@ impl Conversation {
                     4 => Event::Resume,
                     _ => Event::SendDtmf { digits: "1".into() },
                 };
-                self.command(call.id(), event).await;
+                let _ = self.ua.handle_command(self.now, call, event);
                 None
             }
             Step::Wait { ms } => {
                 self.now += Duration::from_millis(ms);
-                self.ua.handle_timeout(self.now).await;
+                self.ua.handle_timeout(self.now);
                 None
             }
         }
-    }
-
-    async fn command(&mut self, session: session_runtime::types::SessionId, event: Event) {
-        let (reply, _) = oneshot::channel();
-        self.ua.handle_command(self.now, Command::Event { session, event, reply }).await;
     }
 
     /// Takes what the adapter sent and produced: returns the branches answered.
@@ -301,21 +265,37 @@ impl Conversation {
                 self.our_tags.insert(call_id, tag);
             }
         }
-        while let Ok(call) = self.incoming.try_recv() {
-            self.calls.push(call);
-        }
-        // Commands the calls sent (DTMF events from media) are not replayed.
-        while self.commands.try_recv().is_ok() {}
+        self.drive();
         answered
     }
 
+    /// Does the driver's work: opens media at once, and follows the calls.
+    fn drive(&mut self) {
+        while let Some(event) = self.ua.poll_event() {
+            match event {
+                Event_::IncomingCall { call } => self.calls.push(call),
+                Event_::CallState { call, state, .. } => {
+                    self.states.insert(call, state);
+                }
+                Event_::CallEnded { call, .. } => {
+                    self.states.entry(call).or_insert(State::Terminated);
+                }
+                Event_::OpenMedia { call } => {
+                    let rtp = SocketAddr::from(([127, 0, 0, 1], MEDIA_PORT + 2));
+                    self.ua.handle_media_opened(self.now, call, Ok(rtp));
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// Runs the clock until no timer is left before `until`.
-    async fn run_timers(&mut self, until: Instant) {
+    fn run_timers(&mut self, until: Instant) {
         for _ in 0..10_000 {
             self.collect();
             let Some(due) = self.ua.poll_timeout().filter(|&due| due <= until) else { break };
             self.now = self.now.max(due);
-            self.ua.handle_timeout(self.now).await;
+            self.ua.handle_timeout(self.now);
         }
         self.collect();
     }
@@ -324,15 +304,17 @@ impl Conversation {
     /// waiting for an ACK or a response.
     fn stuck(&self) -> Vec<State> {
         let settled = |s: State| s.is_terminal() || matches!(s, State::Active | State::OnHold);
-        self.calls.iter().map(Call::state).filter(|&s| !settled(s)).collect()
+        let state = |call: &SessionId| self.states.get(call).copied().unwrap_or(State::Idle);
+        self.calls.iter().map(state).filter(|&s| !settled(s)).collect()
     }
 
     /// Hangs up every call, then runs the clock until no timer is left.
-    async fn wind_down(&mut self) {
-        for id in self.calls.iter().map(Call::id).collect::<Vec<_>>() {
-            self.command(id, Event::Hangup).await;
+    fn wind_down(&mut self) {
+        for id in self.calls.clone() {
+            let _ = self.ua.handle_command(self.now, id, Event::Hangup);
+            self.collect();
         }
-        self.run_timers(self.now + Duration::from_secs(7 * 24 * 3600)).await;
+        self.run_timers(self.now + Duration::from_secs(7 * 24 * 3600));
     }
 }
 
@@ -367,26 +349,24 @@ proptest! {
     fn random_conversations_are_answered_and_leave_nothing_behind(
         steps in prop::collection::vec(step(), 1..24),
     ) {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        runtime.block_on(async {
-            let mut conversation = Conversation::new();
-            for step in &steps {
-                let must_answer = conversation.feed(step).await;
-                let answered = conversation.collect();
-                if let Some(branch) = must_answer {
-                    prop_assert!(answered.contains(&branch), "no answer on {branch} to {step:?}");
-                }
+        let mut conversation = Conversation::new();
+        for step in &steps {
+            let must_answer = conversation.feed(step);
+            let answered = conversation.collect();
+            if let Some(branch) = must_answer {
+                prop_assert!(answered.contains(&branch), "no answer on {branch} to {step:?}");
             }
-            // Ringing ends at the no-answer time; a CANCELled INVITE, a BYE, a re-INVITE
-            // or a 2xx waiting for its ACK within 64·T1 more.
-            let settled_by = conversation.now + NO_ANSWER + 2 * Timers::default().transaction_timeout();
-            conversation.run_timers(settled_by).await;
-            let stuck = conversation.stuck();
-            prop_assert!(stuck.is_empty(), "calls still unsettled when they should have ended: {stuck:?}");
-            conversation.wind_down().await;
-            prop_assert_eq!(conversation.ua.calls(), 0, "calls left after every timer ran out");
-            prop_assert_eq!(conversation.ua.transactions(), 0, "transactions left");
-            Ok(())
-        })?;
+        }
+        // Ringing ends at the no-answer time; a CANCELled INVITE, a BYE, a re-INVITE
+        // or a 2xx waiting for its ACK within 64·T1 more.
+        let settled_by = conversation.now + NO_ANSWER + 2 * Timers::default().transaction_timeout();
+        conversation.run_timers(settled_by);
+        let stuck = conversation.stuck();
+        prop_assert!(stuck.is_empty(), "calls still unsettled when they should have ended: {stuck:?}");
+        conversation.wind_down();
+        let stats = conversation.ua.stats();
+        prop_assert_eq!(stats.calls, 0, "calls left after every timer ran out");
+        prop_assert_eq!(stats.transactions, 0, "transactions left");
+        prop_assert!(conversation.ua.is_idle(), "something left: {:?}", stats);
     }
 }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use session_runtime::machine::{
+use session_proto::machine::{
     Event, EventKind, Guard, Outcome, State, TRANSITIONS, Timer, guards, transition,
 };
 
@@ -61,7 +61,8 @@ impl Interpreter {
 /// guard semantics (a 2xx without SDP is answered by ACK and BYE).
 fn hand_written(state: State, event: &Event) -> Option<State> {
     match (state, event) {
-        (State::Idle, Event::Dial { .. }) => Some(State::Initiating),
+        (State::Idle, Event::Dial { .. }) => Some(State::PreparingOffer),
+        (State::PreparingOffer, Event::MediaOpened { .. }) => Some(State::Initiating),
         (State::Initiating | State::RingingOutbound, Event::Provisional { .. }) => {
             Some(State::RingingOutbound)
         }
@@ -69,7 +70,7 @@ fn hand_written(state: State, event: &Event) -> Option<State> {
             Some(if guards::holds(Guard::HasSdp, event) { State::Active } else { State::Terminating })
         }
         (State::Active, Event::Hangup) => Some(State::Terminating),
-        (State::Active, Event::ByeReceived) => Some(State::Terminated),
+        (State::Active, Event::ByeReceived { .. }) => Some(State::Terminated),
         (State::Terminating, Event::ByeAnswered) => Some(State::Terminated),
         _ => None,
     }
@@ -90,11 +91,12 @@ fn happy_path() -> Vec<(State, Event)> {
     );
     vec![
         (State::Idle, Event::Dial { target: "sip:bob@127.0.0.1".into() }),
+        (State::PreparingOffer, Event::MediaOpened { rtp: ([127, 0, 0, 1], 4000).into() }),
         (State::Initiating, Event::Provisional { code: 180, sdp: None }),
         (State::RingingOutbound, Event::Answered { sdp }),
         (State::Active, Event::Hangup),
         (State::Terminating, Event::ByeAnswered),
-        (State::Active, Event::ByeReceived),
+        (State::Active, Event::ByeReceived { tx: 1 }),
     ]
 }
 
@@ -112,17 +114,16 @@ fn sample(kind: EventKind) -> Event {
     };
     match kind {
         EventKind::Dial | EventKind::BlindTransfer => Event::Dial { target: "sip:x@127.0.0.1".into() },
-        // A late offer: checking an offer parses its SDP, which takes microseconds in any
-        // engine (the guard is the same code) and would hide the dispatch measured here.
-        EventKind::IncomingInvite => Event::IncomingInvite { sdp: None },
+        EventKind::IncomingInvite => Event::IncomingInvite { tx: 1, sdp: sdp() },
         EventKind::Answered => Event::Answered { sdp: sdp() },
         EventKind::Provisional => Event::Provisional { code: 183, sdp: sdp() },
         EventKind::AckReceived => Event::AckReceived { sdp: None },
-        EventKind::NotifyReceived => Event::NotifyReceived { code: 200 },
+        EventKind::NotifyReceived => Event::NotifyReceived { tx: 1, code: 200 },
+        EventKind::MediaOpened => Event::MediaOpened { rtp: ([127, 0, 0, 1], 4000).into() },
         EventKind::ReinviteFailed => Event::ReinviteFailed { code: 481 },
         EventKind::Timeout => Event::Timeout { timer: Timer::NoResponse },
         EventKind::DtmfReceived => Event::DtmfReceived { digit: '5' },
-        EventKind::ByeReceived => Event::ByeReceived,
+        EventKind::ByeReceived => Event::ByeReceived { tx: 1 },
         EventKind::Hangup => Event::Hangup,
         _ => Event::TransportError { reason: "unreachable".into() },
     }

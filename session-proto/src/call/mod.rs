@@ -1,0 +1,301 @@
+//! The call usage, the plan's `DialogAdapter`: INVITE dialogs, from SIP to the table's
+//! events and from the table's actions back to SIP.
+//!
+//! Each call lives in one [`record::CallRecord`], held by the [`record::SessionManager`].
+//! An event is fed through the generated machine ([`crate::machine::executor::step`]);
+//! its actions ([`actions`]) do the protocol work at once: write and send requests and
+//! responses through the transaction layer, run offer/answer, and queue what the driver
+//! or the application must hear about.
+
+mod actions;
+mod incoming;
+pub(crate) mod record;
+mod responses;
+mod send;
+pub(crate) mod target;
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use rsipstack::rsip::Method;
+
+use self::actions::CallContext;
+use self::record::{CallRecord, MediaState, SessionManager};
+use crate::deadlines::Deadline;
+use crate::endpoint::core::Core;
+use crate::endpoint::{CommandError, EndReason, Event};
+use crate::machine::executor::{self, Step, StepError};
+use crate::machine::{self, EventSource, State, Timer};
+use crate::media::{MediaAdapter, MediaCommand};
+use crate::sip::dialog::Dialog;
+use crate::sip::transaction::{Reply, ServerTxId};
+use crate::types::{CallDirection, SessionId};
+
+/// The methods this usage handles.
+pub(crate) const METHODS: &[&str] = &["INVITE", "ACK", "BYE", "CANCEL", "INFO", "REFER", "NOTIFY"];
+
+/// Whether an in-dialog request of `method` is this usage's.
+pub(crate) fn handles(method: Method) -> bool {
+    matches!(
+        method,
+        Method::Invite
+            | Method::Ack
+            | Method::Bye
+            | Method::Cancel
+            | Method::Info
+            | Method::Refer
+            | Method::Notify
+    )
+}
+
+/// The call usage of an endpoint.
+#[derive(Debug, Default)]
+pub(crate) struct DialogAdapter {
+    sessions: SessionManager,
+}
+
+impl DialogAdapter {
+    /// Calls not yet ended.
+    pub fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// Places a call: a record, a dialog, and the table's `Dial` once the target's
+    /// address is known.
+    pub fn dial(&mut self, core: &mut Core, now: Instant, uri: &str) -> Result<SessionId, CommandError> {
+        let invalid = |why: String| CommandError::InvalidTarget { target: uri.to_owned(), why };
+        let target = target::parse(uri).map_err(invalid)?;
+        if let Some(addr) = target.addr
+            && addr.is_ipv4() != core.config.local.is_ipv4()
+        {
+            let (theirs, ours) = if addr.is_ipv4() { ("IPv4", "IPv6") } else { ("IPv6", "IPv4") };
+            return Err(invalid(format!(
+                "it is an {theirs} address and this peer's socket is {ours}; bind an {theirs} address to call it"
+            )));
+        }
+        let id = self.sessions.next_id();
+        let (local_tag, call_part) = (core.tag(), core.tag());
+        let call_id = format!("{call_part}@{}", core.config.local.ip());
+        let dialog = Dialog::uac(call_id, local_tag, core.local_uri.clone(), uri, core.local_uri.clone());
+        let mut record = CallRecord::new(id, CallDirection::Outgoing, dialog, self.media(core));
+        record.peer = target.addr;
+        self.admit(core, now, record, uri.to_owned());
+        match target.addr {
+            Some(_) => self.feed(core, now, id, machine::Event::Dial { target: uri.to_owned() }),
+            None => core.emit(Event::Resolve { call: id, host: target.host, port: target.port }),
+        }
+        Ok(id)
+    }
+
+    /// The driver found (or did not find) the address of a dialled host.
+    pub fn resolved(
+        &mut self,
+        core: &mut Core,
+        now: Instant,
+        id: SessionId,
+        resolved: Result<SocketAddr, String>,
+    ) {
+        let Some(call) = self.sessions.get_mut(id).filter(|c| c.peer.is_none() && c.state == State::Idle)
+        else {
+            return;
+        };
+        let event = match resolved {
+            Ok(addr) => {
+                call.peer = Some(addr);
+                machine::Event::Dial { target: call.dialog.remote_target.clone() }
+            }
+            Err(why) => {
+                machine::Event::TransportError { reason: format!("cannot find the target's host: {why}") }
+            }
+        };
+        self.feed(core, now, id, event);
+    }
+
+    /// The driver opened (or could not open) a call's RTP sockets.
+    pub fn media_opened(
+        &mut self,
+        core: &mut Core,
+        now: Instant,
+        id: SessionId,
+        opened: Result<SocketAddr, String>,
+    ) {
+        if self.sessions.get(id).is_none_or(|c| c.media_state != MediaState::Requested) {
+            // The call ended, or stopped its media, while the sockets were opened.
+            if opened.is_ok() {
+                core.emit(Event::Media { call: id, command: MediaCommand::Stop });
+            }
+            return;
+        }
+        let event = match opened {
+            Ok(rtp) => machine::Event::MediaOpened { rtp },
+            Err(reason) => machine::Event::MediaFailed { reason },
+        };
+        self.feed(core, now, id, event);
+    }
+
+    /// A command from the application.
+    pub fn command(
+        &mut self,
+        core: &mut Core,
+        now: Instant,
+        id: SessionId,
+        event: machine::Event,
+    ) -> Result<(), CommandError> {
+        if event.kind().source() != EventSource::Command || matches!(event, machine::Event::Dial { .. }) {
+            return Err(CommandError::NotACommand(event.to_string()));
+        }
+        let call = self.sessions.get_mut(id).ok_or(CommandError::NoSuchCall(id))?;
+        // Set before driving, as the call may end within it; undone when the table
+        // refuses the command, so that the call's real end is reported.
+        let ends = matches!(event, machine::Event::Hangup | machine::Event::Reject { .. });
+        let before = call.local_hangup;
+        call.local_hangup |= ends;
+        let result = self.drive(core, now, id, event);
+        if let (Err(CommandError::InvalidState { .. }), Some(call)) = (&result, self.sessions.get_mut(id)) {
+            call.local_hangup = before;
+        }
+        result
+    }
+
+    /// Feeds an event the endpoint produced; a refusal is only logged, as nobody waits
+    /// for it.
+    pub fn feed(&mut self, core: &mut Core, now: Instant, id: SessionId, event: machine::Event) {
+        if let Err(error) = self.drive(core, now, id, event) {
+            tracing::debug!(call = %id, %error, "event not taken");
+        }
+    }
+
+    /// A ringing call's no-answer deadline fell due.
+    pub fn on_no_answer(&mut self, core: &mut Core, now: Instant, id: SessionId, at: Instant) {
+        let Some(call) = self.sessions.get_mut(id).filter(|c| c.no_answer_at == Some(at)) else { return };
+        call.no_answer_at = None;
+        let event = match call.state {
+            State::PreparingAnswer | State::RingingInbound | State::RingingOutbound => {
+                machine::Event::Timeout { timer: Timer::NoAnswer }
+            }
+            // Our INVITE got at most a 100 Trying, which stops Timer B: give up as a
+            // hang-up does, with a CANCEL (sent once any provisional has arrived).
+            State::PreparingOffer | State::Initiating => machine::Event::Hangup,
+            _ => return,
+        };
+        call.unanswered = true;
+        self.feed(core, now, id, event);
+    }
+
+    /// A new call's record joins the store and the routing, and the application hears
+    /// of it; its no-answer timer starts.
+    fn admit(&mut self, core: &mut Core, now: Instant, mut record: CallRecord, remote_uri: String) {
+        let id = record.id;
+        core.registry.map_dialog(record.dialog_id(), id);
+        if let Some(tx) = record.invite_tx {
+            core.registry.map_invite(tx, id);
+        }
+        // A timeout too large to add to the clock means "never".
+        if let Some(at) = now.checked_add(core.config.no_answer) {
+            record.no_answer_at = Some(at);
+            core.deadlines.schedule(at, Deadline::NoAnswer(id));
+        }
+        core.emit(Event::CallCreated { call: id, direction: record.direction, remote_uri });
+        self.sessions.insert(record);
+    }
+
+    fn media(&self, core: &mut Core) -> MediaAdapter {
+        let session_id = u64::from(rand::Rng::random::<u32>(&mut core.rng));
+        MediaAdapter::new(&core.config.media, session_id)
+    }
+
+    /// Feeds one event to a call's machine; its actions do their work as they run.
+    fn drive(
+        &mut self,
+        core: &mut Core,
+        now: Instant,
+        id: SessionId,
+        event: machine::Event,
+    ) -> Result<(), CommandError> {
+        let call = self.sessions.get_mut(id).ok_or(CommandError::NoSuchCall(id))?;
+        let from = call.state;
+        let stepped = executor::step(from, event, &mut CallContext { now, core, call });
+        let stepped = match stepped {
+            Ok(stepped) => stepped,
+            Err(StepError::InvalidState { state, event }) => {
+                return Err(CommandError::InvalidState { action: event, state });
+            }
+            Err(error) => {
+                tracing::error!(call = %id, %error, "the table's actions did not fit its events");
+                return Ok(());
+            }
+        };
+        call.state = stepped.state;
+        match stepped.step {
+            Step::Respond(code) => {
+                if let Some(tx) = request_tx(&stepped.event) {
+                    let reply = Reply { to_tag: Some(&call.dialog.local_tag), ..Reply::default() };
+                    core.tx.respond(now, tx, code, reply, &mut core.deadlines);
+                }
+            }
+            Step::Moved(t) if stepped.state != from => {
+                tracing::debug!(call = %id, %from, to = %stepped.state, event = %stepped.event, line = t.line, "transition");
+                core.emit(Event::CallState { call: id, state: stepped.state, at: now });
+                if stepped.state.is_terminal() {
+                    self.finish(core, now, id, &stepped.event);
+                }
+            }
+            Step::Moved(_) | Step::Ignored => {}
+        }
+        Ok(())
+    }
+
+    /// A call reached a terminal state: forget it everywhere, and say why it ended.
+    fn finish(&mut self, core: &mut Core, now: Instant, id: SessionId, event: &machine::Event) {
+        let Some(call) = self.sessions.remove(id) else { return };
+        core.registry.forget(&call.dialog_id(), &call.client_txs, call.invite_tx);
+        if let Some(invite) = call.invite_client {
+            // Its provisional may have lifted its timers; nobody waits for it now.
+            core.tx.stop_waiting(now, invite, &mut core.deadlines);
+        }
+        // The table stops media on every way out; this covers a call that ended
+        // without such a transition.
+        if call.media_state == MediaState::Requested {
+            core.emit(Event::Media { call: id, command: MediaCommand::Stop });
+        }
+        let reason = if call.unanswered {
+            EndReason::Timeout
+        } else {
+            end_reason(event, call.state, call.local_hangup)
+        };
+        tracing::info!(call = %id, %reason, "call ended");
+        core.emit(Event::CallEnded { call: id, reason, at: now });
+    }
+}
+
+/// The server transaction a request event is answered on.
+fn request_tx(event: &machine::Event) -> Option<ServerTxId> {
+    use machine::Event::*;
+    match event {
+        IncomingInvite { tx, .. }
+        | CancelReceived { tx }
+        | ByeReceived { tx }
+        | ReinviteReceived { tx, .. }
+        | ReferReceived { tx, .. }
+        | NotifyReceived { tx, .. }
+        | ReinviteRejected { tx, .. } => Some(*tx),
+        _ => None,
+    }
+}
+
+/// Why a call ended, from the event that ended it.
+fn end_reason(event: &machine::Event, state: State, local_hangup: bool) -> EndReason {
+    use machine::Event::*;
+    match event {
+        Reject { code } => EndReason::RejectedLocally(*code),
+        Declined { code } if !local_hangup => EndReason::Rejected(*code),
+        Timeout { .. } if !local_hangup => EndReason::Timeout,
+        TransportError { reason } => EndReason::TransportError(reason.clone()),
+        OfferRejected { reason } => EndReason::MediaNegotiation(reason.clone()),
+        MediaFailed { reason } => EndReason::MediaFailed(reason.clone()),
+        ByeReceived { .. } | CancelReceived { .. } => EndReason::RemoteHangup,
+        _ if local_hangup => EndReason::LocalHangup,
+        _ if state == State::Failed => EndReason::TransportError(format!("failed on {event}")),
+        _ => EndReason::RemoteHangup,
+    }
+}

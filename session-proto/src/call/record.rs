@@ -1,0 +1,126 @@
+//! One store per call: its machine state, dialog, transactions and media in one record,
+//! and the plan's `SessionManager` that holds the records of an endpoint.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use crate::machine::State;
+use crate::media::MediaAdapter;
+use crate::sip::dialog::Dialog;
+use crate::sip::transaction::{ClientTxId, ServerTxId};
+use crate::types::{CallDirection, DialogId, SessionId};
+
+/// Where the call's media stands, as far as the driver was asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MediaState {
+    /// No sockets asked for.
+    None,
+    /// The driver was asked to open them (and has, or will say it could not).
+    Requested,
+    /// The driver was told to close them.
+    Stopped,
+}
+
+/// Everything the endpoint knows of one call.
+#[derive(Debug)]
+pub(crate) struct CallRecord {
+    pub id: SessionId,
+    pub state: State,
+    pub direction: CallDirection,
+    pub dialog: Dialog,
+    /// Where our requests go: the INVITE's source, or the dialled target once resolved.
+    pub peer: Option<SocketAddr>,
+    pub media: MediaAdapter,
+    pub media_state: MediaState,
+    /// Callee: the INVITE we answer.
+    pub invite_tx: Option<ServerTxId>,
+    /// The CSeq of the INVITE that made the dialog (ACK and CANCEL reuse it).
+    pub invite_cseq: u32,
+    /// A re-INVITE we answered 2xx, whose ACK we wait for.
+    pub reinvite_tx: Option<ServerTxId>,
+    /// Caller: our INVITE's transaction (its CANCEL shares it).
+    pub invite_client: Option<ClientTxId>,
+    /// Our client transactions routed to this call, for cleanup at its end.
+    pub client_txs: Vec<ClientTxId>,
+    /// A provisional response arrived, so a CANCEL may be sent (RFC 3261 section 9.1).
+    pub provisional_seen: bool,
+    /// The application hung up before any provisional: CANCEL on the first one.
+    pub pending_cancel: bool,
+    /// We ended the call (decides the end reason).
+    pub local_hangup: bool,
+    /// The no-answer timer gave the call up (decides the end reason).
+    pub unanswered: bool,
+    /// When the no-answer timer fires, while it is armed.
+    pub no_answer_at: Option<Instant>,
+}
+
+impl CallRecord {
+    pub fn new(id: SessionId, direction: CallDirection, dialog: Dialog, media: MediaAdapter) -> Self {
+        Self {
+            id,
+            state: State::INITIAL,
+            direction,
+            dialog,
+            peer: None,
+            media,
+            media_state: MediaState::None,
+            invite_tx: None,
+            invite_cseq: 0,
+            reinvite_tx: None,
+            invite_client: None,
+            client_txs: Vec::new(),
+            provisional_seen: false,
+            pending_cancel: false,
+            local_hangup: false,
+            unanswered: false,
+            no_answer_at: None,
+        }
+    }
+
+    /// The dialog's id from our side, as the registry routes it.
+    pub fn dialog_id(&self) -> DialogId {
+        DialogId::new(self.dialog.call_id.clone(), self.dialog.local_tag.clone())
+    }
+
+    /// Where in-dialog requests go: the peer's Contact when it is an address, else
+    /// where the dialog's first request went or came from.
+    pub fn destination(&self) -> Option<SocketAddr> {
+        super::target::addr_of(&self.dialog.remote_target).or(self.peer)
+    }
+}
+
+/// The calls of an endpoint, each in one record.
+#[derive(Debug, Default)]
+pub(crate) struct SessionManager {
+    calls: HashMap<SessionId, CallRecord>,
+    last_id: u64,
+}
+
+impl SessionManager {
+    /// A fresh session id.
+    pub fn next_id(&mut self) -> SessionId {
+        self.last_id += 1;
+        SessionId(self.last_id)
+    }
+
+    pub fn insert(&mut self, record: CallRecord) {
+        self.calls.insert(record.id, record);
+    }
+
+    pub fn get(&self, id: SessionId) -> Option<&CallRecord> {
+        self.calls.get(&id)
+    }
+
+    pub fn get_mut(&mut self, id: SessionId) -> Option<&mut CallRecord> {
+        self.calls.get_mut(&id)
+    }
+
+    pub fn remove(&mut self, id: SessionId) -> Option<CallRecord> {
+        self.calls.remove(&id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.calls.len()
+    }
+}

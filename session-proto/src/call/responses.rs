@@ -1,0 +1,100 @@
+//! Responses to our requests, and the timeouts of our transactions.
+
+use std::time::Instant;
+
+use rsipstack::rsip::Response;
+
+use super::DialogAdapter;
+use super::actions::CallContext;
+use crate::endpoint::core::Core;
+use crate::endpoint::registry::Purpose;
+use crate::machine::{Event, Timer};
+use crate::sip::headers::{self, Essentials};
+use crate::sip::transaction::ClientTxId;
+use crate::types::SessionId;
+
+impl DialogAdapter {
+    /// A response on one of call `id`'s client transactions.
+    #[allow(clippy::too_many_arguments)] // what routing found, and the response itself
+    pub fn on_response(
+        &mut self,
+        core: &mut Core,
+        now: Instant,
+        id: SessionId,
+        purpose: Purpose,
+        tx: ClientTxId,
+        response: &Response,
+        essentials: &Essentials,
+    ) {
+        let code = response.status_code.code();
+        if code >= 200 && purpose != Purpose::Invite {
+            self.forget_client(core, id, tx);
+        }
+        let Some(call) = self.sessions.get_mut(id) else { return };
+        let sdp = || headers::sdp_body(&response.headers, &response.body).map(str::to_owned);
+        let event = match purpose {
+            Purpose::Invite => {
+                // 100 Trying is hop-by-hop: it says nothing of the callee, so neither the
+                // dialog nor the table sees it.
+                if (101..300).contains(&code) {
+                    call.dialog.on_response(response, essentials);
+                }
+                if code < 200 {
+                    // Any provisional, 100 included, allows a CANCEL (section 9.1).
+                    call.provisional_seen = true;
+                    if std::mem::take(&mut call.pending_cancel) {
+                        CallContext { now, core, call }.cancel_now();
+                    }
+                    if code == 100 {
+                        return;
+                    }
+                    Event::Provisional { code, sdp: sdp() }
+                } else if code < 300 {
+                    Event::Answered { sdp: sdp() }
+                } else {
+                    Event::Declined { code }
+                }
+            }
+            Purpose::Reinvite if code < 200 => return,
+            Purpose::Reinvite if code < 300 => {
+                CallContext { now, core, call }.ack(essentials.cseq);
+                Event::ReinviteAnswered { sdp: sdp() }
+            }
+            Purpose::Reinvite => {
+                call.media.offer_failed();
+                Event::ReinviteFailed { code }
+            }
+            Purpose::Bye if code >= 200 => Event::ByeAnswered,
+            Purpose::Refer if (200..300).contains(&code) => Event::ReferAccepted,
+            Purpose::Refer if code >= 300 => Event::ReferFailed { code },
+            Purpose::Bye | Purpose::Refer | Purpose::Info => return,
+        };
+        self.feed(core, now, id, event);
+    }
+
+    /// One of call `id`'s requests got no final response in time (Timer B or F).
+    pub fn on_client_timeout(
+        &mut self,
+        core: &mut Core,
+        now: Instant,
+        id: SessionId,
+        purpose: Purpose,
+        tx: ClientTxId,
+    ) {
+        self.forget_client(core, id, tx);
+        tracing::debug!(call = %id, ?purpose, "request timed out");
+        self.feed(core, now, id, Event::Timeout { timer: Timer::NoResponse });
+    }
+
+    /// No ACK came for our 2xx to call `id`'s INVITE (Timer H).
+    pub fn on_ack_timeout(&mut self, core: &mut Core, now: Instant, id: SessionId) {
+        self.feed(core, now, id, Event::Timeout { timer: Timer::NoAck });
+    }
+
+    fn forget_client(&mut self, core: &mut Core, id: SessionId, tx: ClientTxId) {
+        core.registry.forget_client(tx);
+        if let Some(call) = self.sessions.get_mut(id) {
+            call.client_txs.retain(|&t| t != tx);
+        }
+    }
+}

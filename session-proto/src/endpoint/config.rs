@@ -1,0 +1,41 @@
+//! How an endpoint presents itself and what it does with calls.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::interceptor::SignalingInterceptor;
+use crate::media::MediaSettings;
+use crate::sip::transaction::Timers;
+
+/// An endpoint's settings.
+#[derive(Clone, Debug)]
+pub struct EndpointConfig {
+    /// The address the driver's socket is bound to (Via, Contact, From).
+    pub local: SocketAddr,
+    /// The user part of our URI.
+    pub user: String,
+    /// RFC 3261 timers.
+    pub timers: Timers,
+    /// Codecs and DTMF.
+    pub media: MediaSettings,
+    /// How long a call may ring, either way, before it is given up: an incoming call is
+    /// answered 480, our own is CANCELled. Three minutes by default, the shortest Timer C
+    /// a proxy may use (RFC 3261 16.6), after which a proxy would give up the call anyway.
+    pub no_answer: Duration,
+    /// Policy for incoming requests.
+    pub interceptor: SignalingInterceptor,
+}
+
+impl EndpointConfig {
+    /// Defaults for an endpoint at `local`.
+    pub fn new(local: SocketAddr) -> Self {
+        Self {
+            local,
+            user: "simplepeer".into(),
+            timers: Timers::default(),
+            media: MediaSettings::default(),
+            no_answer: Duration::from_secs(180),
+            interceptor: SignalingInterceptor::new(),
+        }
+    }
+}

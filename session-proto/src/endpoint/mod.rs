@@ -1,0 +1,163 @@
+//! The `Endpoint`: one SIP endpoint (one bound address), sans-IO.
+//!
+//! ```text
+//! handle_datagram(now, from, bytes) ─┐                   ┌─ poll_transmit() → Transmit
+//! handle_timeout(now)               ─┤                   ├─ poll_timeout()  → Instant
+//! dial / handle_command(now, …)     ─┼─ Endpoint ────────┼─ poll_event()    → Event
+//! handle_media_opened / _resolved   ─┘                   │  (application events, and
+//!   / handle_dtmf (the driver's answers)                 │   work for the driver)
+//! ```
+//!
+//! Every message is routed the same way: the transaction layer first (retransmissions
+//! are absorbed there), then the [`SessionRegistry`] by transaction or dialog id to the
+//! usage that owns it, then by method to the usage that creates new ones. Calls are the
+//! first usage ([`crate::call`]); OPTIONS and MESSAGE the second.
+
+pub mod config;
+pub(crate) mod core;
+pub mod event;
+mod options;
+pub mod registry;
+mod route;
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use bytes::Bytes;
+
+pub use self::config::EndpointConfig;
+use self::core::Core;
+pub use self::event::{CommandError, EndReason, Event, IncomingMessage, Stats};
+pub use self::registry::SessionRegistry;
+use crate::call::DialogAdapter;
+use crate::deadlines::Deadline;
+use crate::machine;
+use crate::sip::inbound;
+use crate::sip::transaction::Transmit;
+use crate::types::SessionId;
+
+/// A SIP endpoint without I/O. The driver feeds it datagrams, the time and the
+/// application's commands, and carries out what it polls from it.
+#[derive(Debug)]
+pub struct Endpoint {
+    core: Core,
+    calls: DialogAdapter,
+}
+
+impl Endpoint {
+    /// An endpoint; `seed` makes its tags, Call-IDs and branches (tests pass a fixed
+    /// one, the driver a random one).
+    pub fn new(config: EndpointConfig, seed: u64) -> Self {
+        let allow = [crate::call::METHODS, options::METHODS].concat().join(", ");
+        Self { core: Core::new(config, seed, allow), calls: DialogAdapter::default() }
+    }
+
+    /// The methods the endpoint handles, as its Allow header lists them.
+    pub fn allow(&self) -> &str {
+        &self.core.allow
+    }
+
+    /// The settings it runs with.
+    pub fn config(&self) -> &EndpointConfig {
+        &self.core.config
+    }
+
+    /// A datagram arrived from `from`.
+    pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, datagram: &[u8]) {
+        match inbound::parse(datagram, &self.core.allow) {
+            Ok(message) => self.core.tx.handle(now, from, message, &mut self.core.deadlines),
+            Err(refused) => {
+                tracing::debug!(%from, reason = %refused.reason, "refused a datagram");
+                if let Some(response) = refused.response {
+                    self.core.tx.send_stateless(from, Bytes::from(response));
+                }
+            }
+        }
+        self.route(now);
+    }
+
+    /// Runs every timer due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some((at, deadline)) = self.core.deadlines.pop_due(now) {
+            match deadline {
+                Deadline::Client(..) | Deadline::Server(_) => {
+                    self.core.tx.on_deadline(now, deadline, &mut self.core.deadlines)
+                }
+                Deadline::NoAnswer(call) => self.calls.on_no_answer(&mut self.core, now, call, at),
+            }
+            self.route(now);
+        }
+    }
+
+    /// Places a call to `target` (`sip:user@host[:port]`). The call exists at once; the
+    /// INVITE goes out when the target's address is known and the RTP sockets are open.
+    pub fn dial(&mut self, now: Instant, target: &str) -> Result<SessionId, CommandError> {
+        let call = self.calls.dial(&mut self.core, now, target);
+        self.route(now);
+        call
+    }
+
+    /// Feeds a command (accept, hangup, hold, DTMF, …) to a call.
+    pub fn handle_command(
+        &mut self,
+        now: Instant,
+        call: SessionId,
+        command: machine::Event,
+    ) -> Result<(), CommandError> {
+        let done = self.calls.command(&mut self.core, now, call, command);
+        self.route(now);
+        done
+    }
+
+    /// The driver's answer to [`Event::OpenMedia`]: the RTP address it opened, or why
+    /// it could not.
+    pub fn handle_media_opened(&mut self, now: Instant, call: SessionId, opened: Result<SocketAddr, String>) {
+        self.calls.media_opened(&mut self.core, now, call, opened);
+        self.route(now);
+    }
+
+    /// The driver's answer to [`Event::Resolve`].
+    pub fn handle_resolved(&mut self, now: Instant, call: SessionId, resolved: Result<SocketAddr, String>) {
+        self.calls.resolved(&mut self.core, now, call, resolved);
+        self.route(now);
+    }
+
+    /// A call's media engine received a DTMF digit (RFC 4733).
+    pub fn handle_dtmf(&mut self, now: Instant, call: SessionId, digit: char) {
+        self.calls.feed(&mut self.core, now, call, machine::Event::DtmfReceived { digit });
+        self.route(now);
+    }
+
+    /// The next datagram to send.
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.core.tx.poll_transmit()
+    }
+
+    /// When [`Endpoint::handle_timeout`] is next due.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.core.deadlines.next()
+    }
+
+    /// The next event, for the application or for the driver.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.core.events.pop_front()
+    }
+
+    /// What the endpoint holds.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            calls: self.calls.len(),
+            transactions: self.core.tx.len(),
+            dialogs: self.core.registry.dialogs(),
+            deadlines: self.core.deadlines.len(),
+        }
+    }
+
+    /// True when no call, transaction, route or timer is left.
+    pub fn is_idle(&self) -> bool {
+        self.calls.len() == 0
+            && self.core.tx.is_empty()
+            && self.core.registry.is_empty()
+            && self.core.deadlines.is_empty()
+    }
+}

@@ -1,0 +1,63 @@
+//! The endpoint's second usage: OPTIONS (RFC 3261 section 11) and MESSAGE (RFC 3428),
+//! in a dialog or outside one. Neither creates state: each is answered at once.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use rsipstack::rsip::{Header, Request};
+
+use super::core::Core;
+use super::event::{Event, IncomingMessage};
+use crate::sip::headers;
+use crate::sip::transaction::ServerTxId;
+
+/// The methods this usage answers.
+pub(crate) const METHODS: &[&str] = &["OPTIONS", "MESSAGE"];
+
+/// The bodies a MESSAGE may carry for us to read.
+const READABLE: &str = "text/plain";
+
+/// OPTIONS: 200 with what we handle (section 11.2).
+pub(crate) fn options(core: &mut Core, now: Instant, tx: ServerTxId) {
+    let allow = core.allow.clone();
+    core.reply(now, tx, 200, &[("Allow", &allow), ("Accept", "application/sdp")]);
+}
+
+/// MESSAGE: a text we can read is handed to the application and answered 200; any
+/// other body 415 Unsupported Media Type with the one we accept (RFC 3428 section 7).
+pub(crate) fn message(core: &mut Core, now: Instant, tx: ServerTxId, request: &Request, source: SocketAddr) {
+    let Some(text) = readable_text(request) else {
+        return core.reply(now, tx, 415, &[("Accept", READABLE)]);
+    };
+    let uri = |pick: fn(&Header) -> Option<&str>| {
+        headers::first(&request.headers, pick).map(headers::uri_of).unwrap_or_default().to_owned()
+    };
+    let message = IncomingMessage {
+        from: uri(|h| match h {
+            Header::From(v) => Some(v.value()),
+            _ => None,
+        }),
+        to: uri(|h| match h {
+            Header::To(v) => Some(v.value()),
+            _ => None,
+        }),
+        text,
+        source,
+    };
+    core.reply(now, tx, 200, &[]);
+    core.emit(Event::Message(message));
+}
+
+/// The body as text, when it is `text/plain` in UTF-8 (the default charset we assume
+/// when none is named, RFC 3428 section 9) or US-ASCII.
+fn readable_text(request: &Request) -> Option<String> {
+    let content_type = headers::content_type(&request.headers).unwrap_or(READABLE).to_ascii_lowercase();
+    let mut parts = content_type.split(';').map(str::trim);
+    if parts.next() != Some(READABLE) {
+        return None;
+    }
+    let charset_ok = parts
+        .filter_map(|p| p.strip_prefix("charset="))
+        .all(|c| matches!(c.trim_matches('"'), "utf-8" | "us-ascii"));
+    charset_ok.then(|| String::from_utf8(request.body.clone()).ok()).flatten()
+}

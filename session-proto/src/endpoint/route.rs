@@ -1,0 +1,129 @@
+//! Routing what the transaction layer delivers: by transaction, then by dialog id, then
+//! by method, to the usage that owns it.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use rsipstack::rsip::{Header, Method, Request};
+
+use super::{Endpoint, options};
+use crate::interceptor::{IncomingRequest, SignalingDecision};
+use crate::sip::headers::{self, Essentials};
+use crate::sip::transaction::{ServerTxId, TxEvent};
+use crate::sip::write;
+use crate::types::DialogId;
+
+impl Endpoint {
+    /// Hands every event of the transaction layer to its owner.
+    pub(super) fn route(&mut self, now: Instant) {
+        while let Some(event) = self.core.tx.poll_event() {
+            let core = &mut self.core;
+            match event {
+                TxEvent::Request { tx, request, essentials, source, cancels } => {
+                    if request.method == Method::Cancel {
+                        self.calls.on_cancel(core, now, tx, cancels);
+                    } else if let Some(to_tag) = essentials.to_tag.clone() {
+                        self.in_dialog(now, tx, request, essentials, source, to_tag);
+                    } else {
+                        self.out_of_dialog(now, tx, request, essentials, source);
+                    }
+                }
+                TxEvent::Ack { request, essentials } => self.calls.on_ack(core, now, &request, &essentials),
+                TxEvent::Response { tx, response, essentials } => {
+                    if let Some((call, purpose)) = core.registry.client(tx) {
+                        self.calls.on_response(core, now, call, purpose, tx, &response, &essentials);
+                    }
+                }
+                TxEvent::Timeout { tx } => {
+                    if let Some((call, purpose)) = core.registry.client(tx) {
+                        self.calls.on_client_timeout(core, now, call, purpose, tx);
+                    }
+                }
+                TxEvent::AckTimeout { tx } => {
+                    if let Some(call) = core.registry.invite(tx) {
+                        self.calls.on_ack_timeout(core, now, call);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A request with a To tag: it belongs to a dialog of ours, or gets 481.
+    fn in_dialog(
+        &mut self,
+        now: Instant,
+        tx: ServerTxId,
+        request: Request,
+        essentials: Essentials,
+        source: SocketAddr,
+        to_tag: String,
+    ) {
+        let core = &mut self.core;
+        let Some(call) = core.registry.dialog(&DialogId::new(essentials.call_id.clone(), to_tag)) else {
+            return core.reply(now, tx, 481, &[]);
+        };
+        match request.method {
+            Method::Options => options::options(core, now, tx),
+            Method::Message => options::message(core, now, tx, &request, source),
+            method if crate::call::handles(method) => {
+                self.calls.on_in_dialog(core, now, call, tx, &request, &essentials)
+            }
+            _ => self.not_allowed(now, tx),
+        }
+    }
+
+    /// A request without a To tag: the application's policy first, then the usage that
+    /// creates state for its method.
+    fn out_of_dialog(
+        &mut self,
+        now: Instant,
+        tx: ServerTxId,
+        request: Request,
+        essentials: Essentials,
+        source: SocketAddr,
+    ) {
+        let core = &mut self.core;
+        let info = IncomingRequest {
+            method: request.method.to_string(),
+            uri: request.uri.to_string(),
+            from: uri_of(&request, |h| match h {
+                Header::From(v) => Some(v.value()),
+                _ => None,
+            }),
+            to: uri_of(&request, |h| match h {
+                Header::To(v) => Some(v.value()),
+                _ => None,
+            }),
+            call_id: essentials.call_id.clone(),
+            has_body: !request.body.is_empty(),
+        };
+        match core.config.interceptor.handle(&info) {
+            SignalingDecision::Reject(code) => return core.reply(now, tx, code, &[]),
+            SignalingDecision::Custom { code, reason } => {
+                return core.reply(now, tx, code, &[("Warning", &write::warning(&reason))]);
+            }
+            SignalingDecision::Accept | SignalingDecision::Defer => {}
+        }
+        match request.method {
+            Method::Invite => self.calls.on_invite(core, now, tx, &request, &essentials, source),
+            Method::Options => options::options(core, now, tx),
+            Method::Message => options::message(core, now, tx, &request, source),
+            // Methods of a dialog, outside one: there is no such dialog or transaction.
+            Method::Bye | Method::Info | Method::Refer | Method::Notify | Method::PRack | Method::Update => {
+                core.reply(now, tx, 481, &[])
+            }
+            _ => self.not_allowed(now, tx),
+        }
+    }
+
+    /// 405 Method Not Allowed, with what we do allow (RFC 3261 section 8.2.1).
+    fn not_allowed(&mut self, now: Instant, tx: ServerTxId) {
+        let allow = self.core.allow.clone();
+        self.core.reply(now, tx, 405, &[("Allow", &allow)]);
+    }
+}
+
+/// The URI of the first header `pick` accepts.
+fn uri_of<'a>(request: &'a Request, pick: impl Fn(&'a Header) -> Option<&'a str>) -> String {
+    headers::first(&request.headers, pick).map(headers::uri_of).unwrap_or_default().to_owned()
+}

@@ -1,0 +1,227 @@
+//! Calls between endpoints on the in-memory network: every way a call can go, in
+//! virtual time.
+
+mod net;
+
+use std::time::Duration;
+
+use net::{Conditions, Net};
+use session_proto::machine::{Event as Cmd, State};
+use session_proto::media::MediaCommand;
+use session_proto::types::SessionId;
+use session_proto::{CommandError, EndReason, Event};
+
+/// Alice (node 0) and Bob (node 1) on a clean network.
+fn pair() -> Net {
+    let mut net = Net::new(7, Conditions::CLEAN);
+    net.add("alice", |_| {});
+    net.add("bob", |_| {});
+    net
+}
+
+/// Alice dials Bob; returns her call and Bob's once it rings.
+fn ring(net: &mut Net) -> (SessionId, SessionId) {
+    let target = net.uri(1);
+    let call = net.dial(0, &target);
+    let until = net.now + Duration::from_secs(1);
+    assert!(net.run_until(until, |n| !n.nodes[1].incoming().is_empty()), "Bob's phone rings");
+    (call, net.nodes[1].incoming()[0])
+}
+
+/// Rings, then Bob answers and both are in the call.
+fn answered(net: &mut Net) -> (SessionId, SessionId) {
+    let (alice, bob) = ring(net);
+    net.command(1, bob, Cmd::Accept).expect("Bob accepts");
+    net.run_for(Duration::from_millis(50));
+    assert_eq!(net.nodes[0].states(alice).last(), Some(&State::Active));
+    assert_eq!(net.nodes[1].states(bob).last(), Some(&State::Active));
+    (alice, bob)
+}
+
+/// Both ends are gone and nothing is left once the timers run out.
+fn nothing_left(net: &mut Net) {
+    net.run_out(Duration::from_secs(600));
+    for node in &net.nodes {
+        assert!(node.endpoint.is_idle(), "{} holds {:?}", node.addr, node.endpoint.stats());
+        assert_eq!(node.engines, 0, "a media engine left open at {}", node.addr);
+    }
+}
+
+#[test]
+fn an_answered_call_hung_up_by_the_caller() {
+    let mut net = pair();
+    let (alice, bob) = answered(&mut net);
+    assert_eq!(
+        net.nodes[0].states(alice),
+        [State::PreparingOffer, State::Initiating, State::RingingOutbound, State::Active]
+    );
+    assert!(net.nodes[0].media[&alice].contains(&MediaCommand::Start));
+    net.command(0, alice, Cmd::Hangup).unwrap();
+    net.run_for(Duration::from_millis(50));
+    assert_eq!(net.nodes[0].ended(alice), Some(EndReason::LocalHangup));
+    assert_eq!(net.nodes[1].ended(bob), Some(EndReason::RemoteHangup));
+    nothing_left(&mut net);
+}
+
+#[test]
+fn an_answered_call_hung_up_by_the_callee() {
+    let mut net = pair();
+    let (alice, bob) = answered(&mut net);
+    net.command(1, bob, Cmd::Hangup).unwrap();
+    net.run_for(Duration::from_millis(50));
+    assert_eq!(net.nodes[0].ended(alice), Some(EndReason::RemoteHangup));
+    assert_eq!(net.nodes[1].ended(bob), Some(EndReason::LocalHangup));
+    nothing_left(&mut net);
+}
+
+#[test]
+fn a_rejected_call_reports_the_status_on_both_sides() {
+    let mut net = pair();
+    let (alice, bob) = ring(&mut net);
+    net.command(1, bob, Cmd::Reject { code: 486 }).unwrap();
+    net.run_for(Duration::from_millis(50));
+    assert_eq!(net.nodes[0].ended(alice), Some(EndReason::Rejected(486)));
+    assert_eq!(net.nodes[1].ended(bob), Some(EndReason::RejectedLocally(486)));
+    nothing_left(&mut net);
+}
+
+#[test]
+fn the_caller_cancels_before_the_answer() {
+    let mut net = pair();
+    let (alice, bob) = ring(&mut net);
+    net.command(0, alice, Cmd::Hangup).unwrap();
+    net.run_for(Duration::from_millis(50));
+    assert_eq!(net.nodes[0].sent_starting("CANCEL ").len(), 1);
+    assert_eq!(net.nodes[0].ended(alice), Some(EndReason::LocalHangup));
+    assert_eq!(net.nodes[1].ended(bob), Some(EndReason::RemoteHangup));
+    assert!(net.nodes[1].sent_starting("SIP/2.0 487").len() == 1, "the INVITE is answered 487");
+    nothing_left(&mut net);
+}
+
+#[test]
+fn hold_and_resume_renegotiate_the_directions() {
+    let mut net = pair();
+    let (alice, bob) = answered(&mut net);
+    net.command(0, alice, Cmd::Hold).unwrap();
+    net.run_for(Duration::from_millis(50));
+    assert_eq!(net.nodes[0].states(alice).last(), Some(&State::OnHold));
+    let held = net.nodes[1].sent_starting("SIP/2.0 200").iter().any(|m| m.contains("a=recvonly"));
+    assert!(held, "Bob's answer to the hold is recvonly");
+    assert_eq!(
+        net.command(0, alice, Cmd::Hold),
+        Err(CommandError::InvalidState { action: "Hold".into(), state: State::OnHold })
+    );
+    net.command(0, alice, Cmd::Resume).unwrap();
+    net.run_for(Duration::from_millis(50));
+    assert_eq!(net.nodes[0].states(alice).last(), Some(&State::Active));
+    net.command(1, bob, Cmd::Hangup).unwrap();
+    nothing_left(&mut net);
+}
+
+#[test]
+fn dtmf_by_sip_info_reaches_the_peer() {
+    let mut net = Net::new(3, Conditions::CLEAN);
+    net.add("alice", |c| c.media.dtmf = session_proto::types::DtmfMode::Info);
+    net.add("bob", |_| {});
+    let (alice, bob) = answered(&mut net);
+    net.command(0, alice, Cmd::SendDtmf { digits: "1#".into() }).unwrap();
+    net.run_for(Duration::from_millis(50));
+    assert_eq!(net.nodes[0].sent_starting("INFO ").len(), 2);
+    let digits: Vec<char> = net.nodes[1]
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Dtmf { call, digit } if *call == bob => Some(*digit),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(digits, ['1', '#']);
+    net.command(0, alice, Cmd::Hangup).unwrap();
+    nothing_left(&mut net);
+}
+
+#[test]
+fn an_unanswered_call_is_refused_480_after_the_no_answer_time() {
+    let mut net = Net::new(5, Conditions::CLEAN);
+    net.add("alice", |_| {});
+    net.add("bob", |c| c.no_answer = Duration::from_secs(3));
+    let (alice, bob) = ring(&mut net);
+    net.run_for(Duration::from_secs(4));
+    assert_eq!(net.nodes[0].ended(alice), Some(EndReason::Rejected(480)));
+    assert_eq!(net.nodes[1].ended(bob), Some(EndReason::Timeout));
+    nothing_left(&mut net);
+}
+
+#[test]
+fn a_call_to_a_silent_address_times_out_after_64_t1() {
+    let mut net = pair();
+    let call = net.dial(0, "sip:nobody@127.0.0.1:9");
+    net.run_for(Duration::from_secs(31));
+    assert_eq!(net.nodes[0].ended(call), None, "Timer B is 32 s");
+    net.run_for(Duration::from_secs(2));
+    assert_eq!(net.nodes[0].ended(call), Some(EndReason::Timeout));
+    assert_eq!(net.nodes[0].sent_starting("INVITE ").len(), 7, "the INVITE and 6 retransmissions");
+    nothing_left(&mut net);
+}
+
+#[test]
+fn a_host_name_is_looked_up_by_the_driver_before_the_invite() {
+    let mut net = pair();
+    let call = net.dial(0, "sip:bob@bob:5061");
+    assert!(
+        matches!(net.nodes[0].events.iter().find(|e| matches!(e, Event::Resolve { .. })), Some(Event::Resolve { host, port: 5061, .. }) if host == "bob")
+    );
+    net.run_for(Duration::from_millis(20));
+    let bob = net.nodes[1].incoming()[0];
+    net.command(1, bob, Cmd::Accept).unwrap();
+    net.run_for(Duration::from_millis(20));
+    assert_eq!(net.nodes[0].states(call).last(), Some(&State::Active));
+    let unknown = net.dial(0, "sip:carol@carol");
+    net.run_for(Duration::from_millis(20));
+    assert!(
+        matches!(net.nodes[0].ended(unknown), Some(EndReason::TransportError(why)) if why.contains("no such host"))
+    );
+    net.command(0, call, Cmd::Hangup).unwrap();
+    nothing_left(&mut net);
+}
+
+#[test]
+fn a_bad_target_is_refused_before_anything_is_sent() {
+    let mut net = pair();
+    let now = net.now;
+    for (target, says) in
+        [("bob@127.0.0.1", "sip:"), ("sip:bob@127.0.0.1:99999", "99999"), ("sip:bob@[::1]:5060", "IPv6")]
+    {
+        let error = net.nodes[0].endpoint.dial(now, target).expect_err(target);
+        assert!(error.to_string().contains(says), "{error}");
+    }
+    net.run_for(Duration::from_millis(10));
+    assert!(net.nodes[0].sent.is_empty());
+}
+
+#[test]
+fn a_pcma_only_callee_refuses_a_pcmu_only_offer_with_488_and_never_rings() {
+    let mut net = Net::new(11, Conditions::CLEAN);
+    net.add("alice", |c| c.media.codecs = vec![session_media::Codec::Pcmu]);
+    net.add("bob", |c| c.media.codecs = vec![session_media::Codec::Pcma]);
+    let target = net.uri(1);
+    let call = net.dial(0, &target);
+    net.run_for(Duration::from_millis(50));
+    let bob = &net.nodes[1];
+    assert!(bob.sent_starting("SIP/2.0 180").is_empty(), "no 180 for an offer we cannot take");
+    let refusal = bob.sent_starting("SIP/2.0 488");
+    assert_eq!(refusal.len(), 1, "{:?}", bob.sent);
+    assert!(
+        refusal[0]
+            .contains("Warning: 399 session-core \"the offer has no codec we support; we take PCMA/8000"),
+        "{}",
+        refusal[0]
+    );
+    assert!(bob.incoming().is_empty(), "the application never hears of it");
+    assert_eq!(net.nodes[0].ended(call), Some(EndReason::Rejected(488)));
+    let bobs = net.nodes[1].calls()[0];
+    assert!(
+        matches!(net.nodes[1].ended(bobs), Some(EndReason::MediaNegotiation(why)) if why.contains("PCMA"))
+    );
+    nothing_left(&mut net);
+}

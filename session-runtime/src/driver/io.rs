@@ -1,0 +1,104 @@
+//! Carrying out what the endpoint asks: news for the calls' handles, RTP sockets and
+//! media engines, name lookups.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use session_proto::Event;
+
+use super::Driver;
+use super::command::Command;
+use crate::api::{Call, CallEvent, CallShared};
+use crate::media::{MediaControl, engine};
+use crate::types::SessionId;
+
+impl Driver {
+    /// Handles every event the endpoint has queued, in order; answering one may queue
+    /// more.
+    pub(super) fn dispatch(&mut self) {
+        while let Some(event) = self.endpoint.poll_event() {
+            self.handle(event);
+        }
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::CallCreated { call, direction, remote_uri } => {
+                self.calls.insert(call, CallShared::new(call, direction, remote_uri));
+            }
+            Event::IncomingCall { call } => {
+                if let Some(shared) = self.calls.get(&call) {
+                    let _ = self.incoming.send(Call::new(shared.clone(), self.commands.clone()));
+                }
+            }
+            Event::CallState { call, state, at } => {
+                if let Some(shared) = self.calls.get(&call) {
+                    shared.set_state(state, at);
+                }
+            }
+            Event::CallEnded { call, reason, at } => {
+                if let Some(shared) = self.calls.remove(&call) {
+                    shared.end(reason, at);
+                }
+            }
+            Event::Dtmf { call, digit } => self.notify(call, CallEvent::Dtmf(digit)),
+            Event::TransferRequested { call, target } => {
+                self.notify(call, CallEvent::TransferRequested(target))
+            }
+            Event::TransferProgress { call, code } => self.notify(call, CallEvent::TransferProgress(code)),
+            Event::Message(message) => {
+                if self.messages.try_send(message).is_err() {
+                    tracing::debug!("a MESSAGE was answered but nobody reads messages; dropped");
+                }
+            }
+            Event::OpenMedia { call } => {
+                let opened = self.open_media(call);
+                self.endpoint.handle_media_opened(Instant::now(), call, opened);
+            }
+            Event::Media { call, command } => {
+                if let Some(shared) = self.calls.get(&call) {
+                    let _ = shared.media.send(MediaControl::from(command));
+                }
+            }
+            Event::Resolve { call, host, port } => self.resolve(call, host, port),
+        }
+    }
+
+    fn notify(&self, call: SessionId, event: CallEvent) {
+        if let Some(shared) = self.calls.get(&call) {
+            let _ = shared.events.send(event);
+        }
+    }
+
+    /// Binds the call's RTP and RTCP sockets and starts its media engine on them.
+    fn open_media(&self, call: SessionId) -> Result<SocketAddr, String> {
+        let shared = self.calls.get(&call).ok_or("the call has no handle")?;
+        let sockets = self.media.bind_pair().map_err(|error| error.to_string())?;
+        let rtp = sockets.0.local_addr().map_err(|error| error.to_string())?;
+        let config = self.endpoint.config();
+        let cname = format!("{}@{}", config.user, rtp.ip());
+        engine::spawn(call, sockets, &cname, shared.clone(), self.commands.clone())
+            .map_err(|error| format!("cannot start the media engine: {error}"))?;
+        Ok(rtp)
+    }
+
+    /// Looks `host` up on tokio's resolver (off this task) and reports back; an address
+    /// of our socket's family is preferred, as only such a one can be reached.
+    fn resolve(&self, call: SessionId, host: String, port: u16) {
+        let commands = self.commands.clone();
+        let v4 = self.endpoint.config().local.is_ipv4();
+        tokio::spawn(async move {
+            let result = match tokio::net::lookup_host((host.as_str(), port)).await {
+                Ok(addresses) => {
+                    let addresses: Vec<SocketAddr> = addresses.collect();
+                    addresses.iter().copied().find(|a| a.is_ipv4() == v4).ok_or_else(|| {
+                        let family = if v4 { "IPv4" } else { "IPv6" };
+                        format!("{host} has no {family} address")
+                    })
+                }
+                Err(error) => Err(format!("{host}: {error}")),
+            };
+            let _ = commands.send(Command::Resolved { session: call, result });
+        });
+    }
+}

@@ -1,0 +1,181 @@
+//! The thin tokio layer: one task per endpoint owns the SIP socket and the sans-IO
+//! [`Endpoint`], feeds it datagrams, commands and the clock, sends what it transmits,
+//! and carries out the work it asks for (RTP sockets, media engines, name lookups).
+
+pub mod command;
+mod io;
+pub mod socket;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use session_proto::{Endpoint, IncomingMessage};
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+
+use self::command::Command;
+use crate::api::{Call, CallError, CallShared};
+use crate::media::MediaConfig;
+use crate::types::SessionId;
+
+/// Largest UDP payload.
+const DATAGRAM: usize = 65_535;
+/// Datagrams handled per wake-up before the timers and commands get a turn.
+const BURST: usize = 64;
+
+/// The driver task's state.
+pub struct Driver {
+    socket: UdpSocket,
+    endpoint: Endpoint,
+    /// The application's handles on the endpoint's calls, by id.
+    calls: HashMap<SessionId, Arc<CallShared>>,
+    /// For the calls' handles, the media engines and the lookups to reach the driver.
+    commands: mpsc::UnboundedSender<Command>,
+    incoming: mpsc::UnboundedSender<Call>,
+    messages: mpsc::Sender<IncomingMessage>,
+    media: MediaConfig,
+}
+
+impl Driver {
+    /// A driver for `endpoint` on `socket`; new calls go to `incoming`, MESSAGEs to
+    /// `messages`.
+    pub fn new(
+        socket: UdpSocket,
+        endpoint: Endpoint,
+        media: MediaConfig,
+        commands: mpsc::UnboundedSender<Command>,
+        incoming: mpsc::UnboundedSender<Call>,
+        messages: mpsc::Sender<IncomingMessage>,
+    ) -> Self {
+        Self { socket, endpoint, calls: HashMap::new(), commands, incoming, messages, media }
+    }
+
+    /// Runs until [`Command::Shutdown`] or until every sender of `commands` is gone.
+    pub async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        let mut buf = vec![0u8; DATAGRAM];
+        let far = || tokio::time::Instant::now() + Duration::from_secs(3600);
+        let sleep = tokio::time::sleep_until(far());
+        tokio::pin!(sleep);
+        let mut was_busy = false;
+        loop {
+            self.flush().await;
+            let busy = !self.endpoint.is_idle();
+            if was_busy && !busy {
+                socket::release_freed_memory();
+            }
+            was_busy = busy;
+            let deadline = self.endpoint.poll_timeout().map_or_else(far, tokio::time::Instant::from_std);
+            if sleep.deadline() != deadline {
+                sleep.as_mut().reset(deadline);
+            }
+            tokio::select! {
+                biased;
+                command = commands.recv() => match command {
+                    None | Some(Command::Shutdown) => break,
+                    Some(command) => self.command(command),
+                },
+                received = self.socket.recv_from(&mut buf) => {
+                    match received {
+                        Ok((len, from)) => self.datagram(from, &buf[..len]),
+                        Err(error) => tracing::debug!(%error, "receive failed"),
+                    }
+                    for _ in 0..BURST {
+                        match self.socket.try_recv_from(&mut buf) {
+                            Ok((len, from)) => self.datagram(from, &buf[..len]),
+                            Err(_) => break,
+                        }
+                    }
+                }
+                () = &mut sleep => {
+                    self.endpoint.handle_timeout(Instant::now());
+                    self.dispatch();
+                }
+            }
+        }
+        self.flush().await;
+        refuse_queued(commands).await;
+    }
+
+    fn datagram(&mut self, from: std::net::SocketAddr, datagram: &[u8]) {
+        self.endpoint.handle_datagram(Instant::now(), from, datagram);
+        self.dispatch();
+    }
+
+    fn command(&mut self, command: Command) {
+        let now = Instant::now();
+        match command {
+            Command::Dial { target, reply } => {
+                let dialled = self.endpoint.dial(now, &target);
+                self.dispatch();
+                let call = dialled.map_err(CallError::from).and_then(|id| {
+                    let shared = self.calls.get(&id).ok_or(CallError::Shutdown)?;
+                    Ok(Call::new(shared.clone(), self.commands.clone()))
+                });
+                let _ = reply.send(call);
+            }
+            Command::Event { session, event, reply } => {
+                let done = self.endpoint.handle_command(now, session, event);
+                self.dispatch();
+                let _ = reply.send(done.map_err(CallError::from));
+            }
+            Command::Dtmf { session, digit } => {
+                self.endpoint.handle_dtmf(now, session, digit);
+                self.dispatch();
+            }
+            Command::Resolved { session, result } => {
+                self.endpoint.handle_resolved(now, session, result);
+                self.dispatch();
+            }
+            Command::Stats(reply) => {
+                let _ = reply.send(self.endpoint.stats());
+            }
+            Command::Shutdown => {}
+        }
+    }
+
+    async fn flush(&mut self) {
+        while let Some(transmit) = self.endpoint.poll_transmit() {
+            socket::send(&self.socket, &transmit).await;
+        }
+    }
+}
+
+/// Answers every command still queued with [`CallError::Shutdown`]. Close-then-drain
+/// rather than a drop: a send racing the drop of the receiver would stay queued, its
+/// reply never sent, for as long as a `Call` keeps a sender (see the media engine).
+async fn refuse_queued(mut commands: mpsc::UnboundedReceiver<Command>) {
+    commands.close();
+    while let Some(command) = commands.recv().await {
+        match command {
+            Command::Dial { reply, .. } => {
+                let _ = reply.send(Err(CallError::Shutdown));
+            }
+            Command::Event { reply, .. } => {
+                let _ = reply.send(Err(CallError::Shutdown));
+            }
+            Command::Dtmf { .. } | Command::Resolved { .. } | Command::Stats(_) | Command::Shutdown => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::sync::oneshot;
+
+    use super::*;
+    use crate::machine::Event;
+
+    #[tokio::test]
+    async fn commands_queued_at_shutdown_are_refused_not_dropped() {
+        let (commands, queue) = mpsc::unbounded_channel();
+        let (dial, dialled) = oneshot::channel();
+        let (event, evented) = oneshot::channel();
+        commands.send(Command::Dial { target: "sip:bob@127.0.0.1".into(), reply: dial }).unwrap();
+        commands.send(Command::Event { session: SessionId(1), event: Event::Hangup, reply: event }).unwrap();
+        refuse_queued(queue).await;
+        assert!(matches!(dialled.await, Ok(Err(CallError::Shutdown))));
+        assert!(matches!(evented.await, Ok(Err(CallError::Shutdown))));
+        assert!(commands.send(Command::Shutdown).is_err(), "the queue is closed");
+    }
+}
