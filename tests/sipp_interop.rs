@@ -85,6 +85,40 @@ fn sipp_cancels_before_the_answer_and_gets_487() {
 }
 
 #[test]
+fn listen_with_pcma_only_answers_sipps_pcmu_only_offer_488_with_a_warning() {
+    let port = free_port();
+    // The refused calls never reach the application, so `--max-calls` would not count them.
+    let listen = Running::start(simplepeer().args([
+        "listen",
+        "--bind",
+        &format!("127.0.0.1:{port}"),
+        "--auto-answer",
+        "--codec",
+        "pcma",
+    ]));
+    wait_until_bound(port);
+    let stats = tempfile("pcmu488");
+    let status = sipp()
+        .arg("-sf")
+        .arg(scenario("uac_pcmu_488.xml"))
+        .args([&format!("127.0.0.1:{port}"), "-i", "127.0.0.1", "-p"])
+        .arg(free_port().to_string())
+        .args(["-m", "5", "-r", "10", "-nostdin", "-timeout", "60s", "-trace_stat", "-stf"])
+        .arg(&stats)
+        .output()
+        .expect("sipp runs");
+    assert!(status.status.success(), "sipp failed: {}", String::from_utf8_lossy(&status.stdout));
+    assert_eq!(sipp_stat(&stats, "SuccessfulCall(C)"), 5);
+    assert_eq!(sipp_stat(&stats, "FailedCall(C)"), 0);
+    let log = listen.output();
+    assert_eq!(
+        log.matches("media negotiation failed: the offer has no codec we support").count(),
+        5,
+        "{log}"
+    );
+}
+
+#[test]
 fn listen_rejects_with_the_given_code() {
     let port = free_port();
     let _listen = Running::start(simplepeer().args([

@@ -13,8 +13,11 @@ pub mod media;
 
 pub use session_proto::{interceptor, machine, sip, types};
 
-pub use api::{AudioStream, Call, CallError, CallEvent, CallEvents, EndReason, SimplePeer};
+pub use api::{
+    AudioStream, Call, CallError, CallEvent, CallEvents, EndReason, IncomingMessage, PeerBuilder, PeerError,
+    SimplePeer,
+};
 pub use machine::State;
 pub use media::MediaInfo;
 pub use session_media::{AudioFrame, Codec, MediaDirection, RtpStats};
-pub use types::{DtmfMode, RecordMode};
+pub use types::{CallDirection, DtmfMode, RecordMode, SessionId};

@@ -2,53 +2,14 @@
 //! asks for (or is dropped when it cannot be answered), and the peer keeps serving calls
 //! with no session left behind.
 
-use std::net::SocketAddr;
+mod raw;
+
 use std::time::Duration;
 
 use proptest::prelude::*;
+use raw::{DIALOG, exchange, final_answer, request, setup};
 use session_runtime::{SimplePeer, State};
-use tokio::net::UdpSocket;
 use tokio::time::timeout;
-
-/// A request from `from` to `to`, with `headers` after the request line.
-fn request(method: &str, to: SocketAddr, from: SocketAddr, headers: &str, body: &str) -> String {
-    format!(
-        "{method} sip:bob@{to} SIP/2.0\r\nVia: SIP/2.0/UDP {from};branch=z9hG4bK-{}\r\n{headers}Content-Length: {}\r\n\r\n{body}",
-        rand_branch(),
-        body.len()
-    )
-}
-
-fn rand_branch() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    NEXT.fetch_add(1, Ordering::Relaxed)
-}
-
-const DIALOG: &str = "From: <sip:x@127.0.0.1>;tag=1\r\nTo: <sip:bob@127.0.0.1>\r\nCall-ID: bad-1\r\nCSeq: 1 ";
-
-/// Sends `datagram` and returns the status line of the answer, if one comes.
-async fn exchange(socket: &UdpSocket, to: SocketAddr, datagram: &[u8]) -> Option<String> {
-    socket.send_to(datagram, to).await.expect("send");
-    let mut buf = vec![0u8; 65_535];
-    let (len, _) = timeout(Duration::from_millis(500), socket.recv_from(&mut buf)).await.ok()?.ok()?;
-    let text = String::from_utf8_lossy(&buf[..len]).into_owned();
-    Some(text.lines().next().unwrap_or("").to_owned())
-}
-
-/// Sends `datagram` and returns the first final answer in full (skipping 100 Trying).
-async fn final_answer(socket: &UdpSocket, to: SocketAddr, datagram: &[u8]) -> String {
-    socket.send_to(datagram, to).await.expect("send");
-    let mut buf = vec![0u8; 65_535];
-    loop {
-        let received = timeout(Duration::from_millis(500), socket.recv_from(&mut buf)).await;
-        let (len, _) = received.expect("an answer in time").expect("receive");
-        let text = String::from_utf8_lossy(&buf[..len]).into_owned();
-        if !text.starts_with("SIP/2.0 100") {
-            return text;
-        }
-    }
-}
 
 #[tokio::test]
 async fn an_unusable_offer_gets_488_with_the_reason() {
@@ -68,13 +29,6 @@ async fn an_unusable_offer_gets_488_with_the_reason() {
     let no_codec = final_answer(&socket, to, invite("sdp-2", g722).as_bytes()).await;
     assert!(no_codec.starts_with("SIP/2.0 488"), "{no_codec}");
     assert!(no_codec.contains("no codec we support"), "{no_codec}");
-}
-
-async fn setup() -> (SimplePeer, UdpSocket, SocketAddr, SocketAddr) {
-    let bob = SimplePeer::new("127.0.0.1:0").await.expect("binds");
-    let socket = UdpSocket::bind("127.0.0.1:0").await.expect("binds");
-    let (to, from) = (bob.local_addr(), socket.local_addr().expect("addr"));
-    (bob, socket, to, from)
 }
 
 #[tokio::test]

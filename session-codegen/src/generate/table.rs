@@ -111,6 +111,7 @@ pub fn generate(machine: &Machine, origin: &Origin) -> TokenStream {
         /// After `Outcome::Transition(t)`, run `t.actions` with [`perform_all`]; if one
         /// fails, stay in `state` and feed the failure event it returned to this function.
         #[allow(unused_doc_comments)] // the per-arm docs name their YAML line for readers
+        #[inline]
         pub fn transition(
             state: State,
             event: &Event,

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use session_core::{Call, SimplePeer, State};
+use session_core::{Call, State};
 
-use crate::media::{MediaArgs, Totals, print_dtmf};
+use crate::media::{MediaArgs, PeerArgs, Totals, print_dtmf};
 
 /// Options of `simplepeer call`.
 #[derive(clap::Args)]
@@ -30,6 +30,8 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 1)]
     calls: usize,
     #[command(flatten)]
+    peer: PeerArgs,
+    #[command(flatten)]
     media: MediaArgs,
 }
 
@@ -43,7 +45,7 @@ pub async fn run(args: Args) -> Result<(), String> {
         Some(after) => Some((seconds("--hold-after", after)?, seconds("--hold-for", args.hold_for)?)),
         None => None,
     };
-    let peer = SimplePeer::new(&args.bind).await.map_err(|e| e.to_string())?;
+    let peer = args.peer.start(&args.bind).await?;
     tracing::info!(from = %peer.uri(), to = %args.target, calls = args.calls, "calling");
     let mut calls = Vec::with_capacity(args.calls);
     for nth in 1..=args.calls {

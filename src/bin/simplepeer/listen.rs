@@ -3,10 +3,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use session_core::{SimplePeer, State};
+use session_core::State;
 use tokio::sync::{Mutex, Notify};
 
-use crate::media::{MediaArgs, Totals, print_dtmf};
+use crate::media::{MediaArgs, PeerArgs, Totals, print_dtmf};
 
 /// Options of `simplepeer listen`.
 #[derive(clap::Args)]
@@ -24,11 +24,13 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     max_calls: Option<usize>,
     #[command(flatten)]
+    peer: PeerArgs,
+    #[command(flatten)]
     media: MediaArgs,
 }
 
 pub async fn run(args: Args) -> Result<(), String> {
-    let peer = SimplePeer::new(&args.bind).await.map_err(|e| e.to_string())?;
+    let peer = args.peer.start(&args.bind).await?;
     tracing::info!(uri = %peer.uri(), "listening");
     if !args.auto_answer && args.reject.is_none() {
         tracing::info!(
