@@ -2,16 +2,16 @@
 //!
 //! The protocol (messages, transactions, dialogs, the call machine compiled from
 //! `state_table.yaml`) is `session_proto`'s `Endpoint`. This crate runs one
-//! [`driver`] task per endpoint (its socket, timers, RTP sockets, media engines and name
+//! driver task per endpoint (its socket, timers, RTP sockets, media engines and name
 //! lookups) and offers the public API: [`SimplePeer`], [`Call`] and their parts.
 
 #![warn(missing_docs)]
 
 pub mod api;
-pub mod driver;
-pub mod media;
+pub(crate) mod driver;
+pub(crate) mod media;
 
-pub use session_proto::{interceptor, machine, sip, types};
+pub use session_proto::{interceptor, machine, types};
 
 pub use api::{
     AudioStream, Call, CallError, CallEvent, CallEvents, EndReason, IncomingMessage, PeerBuilder, PeerError,

@@ -100,14 +100,14 @@ proptest! {
         cut in 0usize..400,
         flip in any::<(usize, u8)>(),
     ) {
-        let _ = session_runtime::sip::inbound::parse(&noise, "INVITE");
+        let _ = session_proto::sip::inbound::parse(&noise, "INVITE");
         let mut invite = request("INVITE", "127.0.0.1:5060".parse().unwrap(), "127.0.0.1:5070".parse().unwrap(),
             &format!("{DIALOG}INVITE\r\nContact: <sip:x@127.0.0.1>\r\nContent-Type: application/sdp\r\n"),
             "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n").into_bytes();
-        let _ = session_runtime::sip::inbound::parse(&invite[..cut.min(invite.len())], "INVITE");
+        let _ = session_proto::sip::inbound::parse(&invite[..cut.min(invite.len())], "INVITE");
         let at = flip.0 % invite.len();
         invite[at] = flip.1;
-        let _ = session_runtime::sip::inbound::parse(&invite, "INVITE");
+        let _ = session_proto::sip::inbound::parse(&invite, "INVITE");
     }
 }
 

@@ -11,7 +11,7 @@
 //! Every message is routed the same way: the transaction layer first (retransmissions
 //! are absorbed there), then the [`SessionRegistry`] by transaction or dialog id to the
 //! usage that owns it, then by method to the usage that creates new ones. Calls are the
-//! first usage ([`crate::call`]); OPTIONS and MESSAGE the second.
+//! first usage (the `call` module); OPTIONS and MESSAGE the second.
 
 pub mod config;
 pub(crate) mod core;

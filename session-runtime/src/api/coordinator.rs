@@ -15,7 +15,7 @@ use crate::driver::command::Command;
 use crate::driver::{Driver, socket};
 use crate::interceptor::SignalingInterceptor;
 use crate::media::MediaConfig;
-use crate::sip::transaction::Timers;
+use session_proto::sip::transaction::Timers;
 
 /// MESSAGEs kept for an application that reads them late; more are answered and dropped.
 const MESSAGE_BACKLOG: usize = 64;

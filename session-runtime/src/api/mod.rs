@@ -8,7 +8,8 @@ mod events;
 mod simple;
 
 pub use audio::AudioStream;
-pub use call::{Call, CallEvents, CallShared, CallStatus};
+pub(crate) use call::CallShared;
+pub use call::{Call, CallEvents};
 pub use call_controller::CallController;
 pub use coordinator::{PeerConfig, PeerError, UnifiedCoordinator};
 pub use events::{CallError, CallEvent, EndReason};
