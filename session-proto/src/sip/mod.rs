@@ -6,6 +6,7 @@
 //! application could answer them 400, so those layers are plain state machines here.
 
 pub mod dialog;
+pub mod forward;
 pub mod headers;
 pub mod inbound;
 pub mod transaction;
