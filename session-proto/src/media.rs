@@ -13,7 +13,7 @@ use crate::types::{DtmfMode, RecordMode};
 #[derive(Clone, Debug, PartialEq)]
 pub enum MediaCommand {
     /// Offer/answer agreed on (again): codec, payload types, peer address, directions.
-    Configure(Negotiated),
+    Configure(Box<Negotiated>),
     /// The call was answered: start sending and receiving.
     Start,
     /// Send these digits as RFC 4733 telephone-events.

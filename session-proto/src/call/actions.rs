@@ -42,7 +42,7 @@ impl CallContext<'_> {
     /// The negotiated parameters, to the media engine.
     fn configure(&mut self) {
         if let Some(negotiated) = self.call.media.negotiated().cloned() {
-            self.media(MediaCommand::Configure(negotiated));
+            self.media(MediaCommand::Configure(Box::new(negotiated)));
         }
     }
 }

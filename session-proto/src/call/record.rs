@@ -90,10 +90,11 @@ impl CallRecord {
     }
 }
 
-/// The calls of an endpoint, each in one record.
+/// The calls of an endpoint, each in one record. Records are boxed: a map of records
+/// inline would keep room for about as many again as it holds.
 #[derive(Debug, Default)]
 pub(crate) struct SessionManager {
-    calls: HashMap<SessionId, CallRecord>,
+    calls: HashMap<SessionId, Box<CallRecord>>,
     last_id: u64,
 }
 
@@ -105,18 +106,18 @@ impl SessionManager {
     }
 
     pub fn insert(&mut self, record: CallRecord) {
-        self.calls.insert(record.id, record);
+        self.calls.insert(record.id, Box::new(record));
     }
 
     pub fn get(&self, id: SessionId) -> Option<&CallRecord> {
-        self.calls.get(&id)
+        self.calls.get(&id).map(|record| &**record)
     }
 
     pub fn get_mut(&mut self, id: SessionId) -> Option<&mut CallRecord> {
-        self.calls.get_mut(&id)
+        self.calls.get_mut(&id).map(|record| &mut **record)
     }
 
-    pub fn remove(&mut self, id: SessionId) -> Option<CallRecord> {
+    pub fn remove(&mut self, id: SessionId) -> Option<Box<CallRecord>> {
         self.calls.remove(&id)
     }
 

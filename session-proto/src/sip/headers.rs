@@ -57,7 +57,9 @@ impl Essentials {
                 _ => {}
             }
         }
-        let branch = via.and_then(|v| param(v, "branch")).ok_or(MissingHeader::Via)?;
+        // The top Via is the first value of the first Via line (`Via: a, b` holds two).
+        let top_via = via.and_then(|v| v.split(',').next());
+        let branch = top_via.and_then(|v| param(v, "branch")).ok_or(MissingHeader::Via)?;
         let call_id = call_id.map(str::trim).filter(|c| !c.is_empty()).ok_or(MissingHeader::CallId)?;
         let from = from.ok_or(MissingHeader::From)?;
         let to = to.ok_or(MissingHeader::To)?;
@@ -139,5 +141,18 @@ mod tests {
         assert_eq!(param("SIP/2.0/UDP 1.2.3.4;rport;Branch=z9hG4bK1", "branch"), Some("z9hG4bK1"));
         assert_eq!(uri_of("\"Bob\" <sip:bob@host:5060>;tag=1"), "sip:bob@host:5060");
         assert_eq!(uri_of("sip:bob@host;tag=1"), "sip:bob@host");
+    }
+
+    #[test]
+    fn the_branch_is_the_top_via_values_even_on_a_line_of_several() {
+        let message = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a:5060;branch=z9hG4bK1, SIP/2.0/UDP b;branch=z9hG4bK2\r\n\
+                       From: <sip:a@a>;tag=1\r\nTo: <sip:b@b>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n\
+                       Content-Length: 0\r\n\r\n";
+        let Ok(crate::sip::inbound::Inbound::Response(_, essentials)) =
+            crate::sip::inbound::parse(message.as_bytes(), "")
+        else {
+            panic!("a response");
+        };
+        assert_eq!(essentials.branch, "z9hG4bK1");
     }
 }

@@ -36,7 +36,7 @@ impl Call {
                 "a tone of {hz} Hz cannot be carried at 8 kHz; choose between 1 and 3999 Hz"
             )));
         }
-        self.media(MediaControl::Source(AudioSource::tone(hz)))
+        self.media(MediaControl::Source(Box::new(AudioSource::tone(hz))))
     }
 
     /// Sends a WAV file (any sample rate or channel count; converted to 8 kHz mono) once,
@@ -46,12 +46,12 @@ impl Call {
         let frames = session_media::wav::read_wav(path).map_err(|error| {
             CallError::Audio(format!("cannot play {}: {error}; give a readable PCM WAV file", path.display()))
         })?;
-        self.media(MediaControl::Source(AudioSource::clip(frames, looped)))
+        self.media(MediaControl::Source(Box::new(AudioSource::clip(frames, looped))))
     }
 
     /// Sends silence from now on (in place of a tone or WAV file).
     pub fn play_silence(&self) -> Result<(), CallError> {
-        self.media(MediaControl::Source(AudioSource::Silence))
+        self.media(MediaControl::Source(Box::new(AudioSource::Silence)))
     }
 
     /// Sends silence instead of our audio; the call and its packets go on.
@@ -93,7 +93,9 @@ impl Call {
     /// stand, or as they were when the media stopped; `None` before the media started.
     pub async fn media_info(&self) -> Option<MediaInfo> {
         let (reply, info) = oneshot::channel();
-        if self.shared().media_started() && self.shared().media.send(MediaControl::Info(reply)).is_ok() {
+        if self.shared().media_started()
+            && self.shared().media.unbounded_send(MediaControl::Info(reply)).is_ok()
+        {
             match tokio::time::timeout(INFO_WAIT, info).await {
                 Ok(Ok(info)) => return Some(info),
                 Ok(Err(_)) => {} // the engine's task was dropped (runtime shutting down)
@@ -108,7 +110,7 @@ impl Call {
         if let Some(reason) = self.end_reason() {
             return Err(CallError::Ended(reason));
         }
-        self.shared().media.send(control).map_err(|_| CallError::Shutdown)
+        self.shared().media.unbounded_send(control).map_err(|_| CallError::Shutdown)
     }
 }
 

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use futures_channel::mpsc as queue;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::events::{CallError, CallEvent, EndReason};
@@ -33,19 +34,19 @@ pub struct CallShared {
     pub(crate) direction: CallDirection,
     pub(crate) remote_uri: String,
     pub(crate) status: watch::Sender<CallStatus>,
-    pub(crate) events: mpsc::UnboundedSender<CallEvent>,
-    events_rx: Mutex<Option<mpsc::UnboundedReceiver<CallEvent>>>,
+    pub(crate) events: queue::UnboundedSender<CallEvent>,
+    events_rx: Mutex<Option<queue::UnboundedReceiver<CallEvent>>>,
     /// Requests to the call's media engine; they wait in the channel until it starts.
-    pub(crate) media: mpsc::UnboundedSender<MediaControl>,
-    media_rx: Mutex<Option<mpsc::UnboundedReceiver<MediaControl>>>,
+    pub(crate) media: queue::UnboundedSender<MediaControl>,
+    media_rx: Mutex<Option<queue::UnboundedReceiver<MediaControl>>>,
     /// What the media engine reported as it stopped.
     pub(crate) last_media: Mutex<Option<MediaInfo>>,
 }
 
 impl CallShared {
     pub(crate) fn new(id: SessionId, direction: CallDirection, remote_uri: String) -> Arc<Self> {
-        let (events, rx) = mpsc::unbounded_channel();
-        let (media, media_rx) = mpsc::unbounded_channel();
+        let (events, rx) = queue::unbounded();
+        let (media, media_rx) = queue::unbounded();
         let status = CallStatus { state: State::INITIAL, answered_at: None, ended: None };
         Arc::new(Self {
             id,
@@ -66,7 +67,7 @@ impl CallShared {
     }
 
     /// The receiving end of [`CallShared::media`], for the engine; once only.
-    pub(crate) fn take_media_controls(&self) -> Option<mpsc::UnboundedReceiver<MediaControl>> {
+    pub(crate) fn take_media_controls(&self) -> Option<queue::UnboundedReceiver<MediaControl>> {
         self.media_rx.lock().ok()?.take()
     }
 
@@ -78,7 +79,7 @@ impl CallShared {
             }
             s.state = state;
         });
-        let _ = self.events.send(CallEvent::StateChanged(state));
+        let _ = self.events.unbounded_send(CallEvent::StateChanged(state));
     }
 
     /// Publishes the call's end.
@@ -86,7 +87,7 @@ impl CallShared {
         self.status.send_modify(|s| {
             s.ended.get_or_insert((reason.clone(), at));
         });
-        let _ = self.events.send(CallEvent::Ended(reason));
+        let _ = self.events.unbounded_send(CallEvent::Ended(reason));
     }
 }
 
@@ -230,7 +231,7 @@ impl Call {
 /// A stream of [`CallEvent`]s; ends after [`CallEvent::Ended`].
 #[derive(Debug)]
 pub struct CallEvents {
-    rx: mpsc::UnboundedReceiver<CallEvent>,
+    rx: queue::UnboundedReceiver<CallEvent>,
     ended: bool,
 }
 
@@ -244,7 +245,7 @@ impl CallEvents {
         if self.ended {
             return Poll::Ready(None);
         }
-        let event = std::task::ready!(self.rx.poll_recv(cx));
+        let event = std::task::ready!(futures_core::Stream::poll_next(Pin::new(&mut self.rx), cx));
         self.ended = matches!(event, Some(CallEvent::Ended(_)) | None);
         Poll::Ready(event)
     }

@@ -57,7 +57,7 @@ impl Driver {
             }
             Event::Media { call, command } => {
                 if let Some(shared) = self.calls.get(&call) {
-                    let _ = shared.media.send(MediaControl::from(command));
+                    let _ = shared.media.unbounded_send(MediaControl::Protocol(command));
                 }
             }
             Event::Resolve { call, host, port } => self.resolve(call, host, port),
@@ -66,7 +66,7 @@ impl Driver {
 
     fn notify(&self, call: SessionId, event: CallEvent) {
         if let Some(shared) = self.calls.get(&call) {
-            let _ = shared.events.send(event);
+            let _ = shared.events.unbounded_send(event);
         }
     }
 

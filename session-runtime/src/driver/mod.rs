@@ -60,7 +60,10 @@ impl Driver {
         let mut was_busy = false;
         loop {
             self.flush().await;
-            let busy = !self.endpoint.is_idle();
+            // Calls and transactions hold the memory; a stale deadline of an ended call
+            // (its no-answer timer, say) does not.
+            let stats = self.endpoint.stats();
+            let busy = stats.calls + stats.transactions > 0;
             if was_busy && !busy {
                 socket::release_freed_memory();
             }

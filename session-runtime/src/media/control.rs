@@ -4,37 +4,21 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use session_media::rtcp_report::RtcpStats;
-use session_media::sdp::Negotiated;
 use session_media::{AudioFrame, Codec, MediaDirection, RtpStats};
+use session_proto::media::MediaCommand;
 use tokio::sync::{mpsc, oneshot};
 
-use session_proto::media::MediaCommand;
-
 use super::source::AudioSource;
-use crate::types::RecordMode;
 
-/// One request to a call's media engine. The endpoint sends the protocol ones
-/// (configure, start, DTMF, recording, stop: its [`MediaCommand`]s); [`crate::Call`]
-/// sends the audio ones.
+/// One request to a call's media engine: the endpoint's, or the application's (from
+/// [`crate::Call`]). Large payloads are boxed: every call's channel allocates room for
+/// 32 of these up front.
 #[derive(Debug)]
 pub enum MediaControl {
-    /// Offer/answer agreed on (again): codec, payload types, peer address, directions.
-    Configure(Negotiated),
-    /// The call was answered: start the 20 ms clock.
-    Start,
-    /// Send these digits as RFC 4733 telephone-events.
-    Dtmf(String),
-    /// Record to a WAV file.
-    Record {
-        /// The file.
-        path: String,
-        /// Which audio.
-        mode: RecordMode,
-    },
-    /// Finish every recording.
-    StopRecording,
+    /// What the endpoint asks: configure, start, DTMF, recording, stop.
+    Protocol(MediaCommand),
     /// Send this instead of what was sent before.
-    Source(AudioSource),
+    Source(Box<AudioSource>),
     /// One frame from the application, ahead of the source.
     Frame(Box<AudioFrame>),
     /// Send silence (`true`) or the audio again (`false`).
@@ -44,21 +28,6 @@ pub enum MediaControl {
     Subscribe(mpsc::Sender<AudioFrame>),
     /// Report the stream's state.
     Info(oneshot::Sender<MediaInfo>),
-    /// The call is over: finish the recordings and release the socket.
-    Stop,
-}
-
-impl From<MediaCommand> for MediaControl {
-    fn from(command: MediaCommand) -> Self {
-        match command {
-            MediaCommand::Configure(negotiated) => MediaControl::Configure(negotiated),
-            MediaCommand::Start => MediaControl::Start,
-            MediaCommand::Dtmf(digits) => MediaControl::Dtmf(digits),
-            MediaCommand::Record { path, mode } => MediaControl::Record { path, mode },
-            MediaCommand::StopRecording => MediaControl::StopRecording,
-            MediaCommand::Stop => MediaControl::Stop,
-        }
-    }
 }
 
 /// A call's media as it stands.

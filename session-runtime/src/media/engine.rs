@@ -7,11 +7,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
+use futures_channel::mpsc::UnboundedReceiver;
 use session_media::wav::WavRecorder;
 use session_media::{AudioFrame, FRAME_DURATION, Mixer};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio::time::MissedTickBehavior;
+
+use session_proto::media::MediaCommand;
 
 use super::control::{MediaControl, MediaInfo};
 use super::stream::{MediaStream, TickAudio};
@@ -26,7 +29,7 @@ const RTCP_DATAGRAM: usize = 1500;
 
 type Recorder = WavRecorder<std::io::BufWriter<std::fs::File>>;
 
-/// Starts the media task of `session` on its (RTP, RTCP) `sockets`. It runs until [`MediaControl::Stop`]
+/// Starts the media task of `session` on its (RTP, RTCP) `sockets`. It runs until [`MediaCommand::Stop`]
 /// or until every sender of `controls` is gone; DTMF digits it receives go to the
 /// driver as [`Command::Dtmf`] through `events`.
 pub fn spawn(
@@ -55,7 +58,9 @@ pub fn spawn(
         started: None,
         out: Vec::with_capacity(4),
     };
-    tokio::spawn(engine.run(controls));
+    // Boxed: the task's future then holds a pointer, not the engine, beside the futures
+    // it awaits.
+    tokio::spawn(Box::new(engine).run(controls));
     Ok(())
 }
 
@@ -84,6 +89,11 @@ fn drain(socket: &UdpSocket, buf: &mut [u8], mut each: impl FnMut(SocketAddr, &[
     }
 }
 
+/// The next control, or `None` once the queue is closed and drained.
+async fn next(controls: &mut UnboundedReceiver<MediaControl>) -> Option<MediaControl> {
+    std::future::poll_fn(|cx| futures_core::Stream::poll_next(std::pin::Pin::new(&mut *controls), cx)).await
+}
+
 struct Engine {
     session: SessionId,
     socket: UdpSocket,
@@ -98,7 +108,7 @@ struct Engine {
 }
 
 impl Engine {
-    async fn run(mut self, mut controls: mpsc::UnboundedReceiver<MediaControl>) {
+    async fn run(mut self: Box<Self>, mut controls: UnboundedReceiver<MediaControl>) {
         let mut clock = tokio::time::interval_at(next_shared_tick(), FRAME_DURATION);
         // A late tick is made up at once: the peer's playout expects 50 packets a second.
         clock.set_missed_tick_behavior(MissedTickBehavior::Burst);
@@ -106,8 +116,8 @@ impl Engine {
             // Readiness, not `recv_from`: the receive buffers then live on the stack only
             // while a datagram is read, not in every call's task (3.5 KiB a call).
             tokio::select! {
-                control = controls.recv() => match control {
-                    None | Some(MediaControl::Stop) => break,
+                control = next(&mut controls) => match control {
+                    None | Some(MediaControl::Protocol(MediaCommand::Stop)) => break,
                     Some(control) => self.control(control),
                 },
                 Ok(()) = self.socket.readable() => self.read_rtp(),
@@ -121,14 +131,13 @@ impl Engine {
         if let Ok(mut slot) = self.shared.last_media.lock() {
             *slot = Some(last.clone());
         }
-        // Close, then answer what is still queued. Dropping the receiver would not do:
-        // tokio drains the queue on drop, but a send that passed the open-channel check
-        // just before the drop lands after the drain and stays queued until the last
-        // sender goes, which is the `Call` itself; its `media_info()` would wait forever.
-        // After `close`, `recv` waits for such a send and returns `None` only once
-        // every accepted request has been read.
+        // Close, then answer what is still queued. Dropping the receiver would not do: a
+        // request accepted just before the drop would never be read, and the `Call` that
+        // sent it would wait on its `media_info()` forever. After `close` no request is
+        // accepted, and `next` returns `None` only once every accepted one (a send in
+        // flight included) has been read.
         controls.close();
-        while let Some(control) = controls.recv().await {
+        while let Some(control) = next(&mut controls).await {
             if let MediaControl::Info(reply) = control {
                 let _ = reply.send(last.clone());
             }
@@ -161,22 +170,8 @@ impl Engine {
 
     fn control(&mut self, control: MediaControl) {
         match control {
-            MediaControl::Configure(params) => self.stream.configure(params),
-            MediaControl::Start => {
-                self.stream.start();
-                self.started.get_or_insert_with(Instant::now);
-            }
-            MediaControl::Dtmf(digits) => {
-                if let Err(why) = self.stream.send_dtmf(&digits) {
-                    tracing::warn!(session = %self.session, %digits, "cannot send DTMF: {why}");
-                }
-            }
-            MediaControl::Record { path, mode } => match Recorder::create(&path) {
-                Ok(recorder) => self.recorders.push((mode, path, recorder)),
-                Err(error) => tracing::warn!(session = %self.session, %path, %error, "cannot record"),
-            },
-            MediaControl::StopRecording => self.finish_recordings(),
-            MediaControl::Source(source) => self.stream.set_source(source),
+            MediaControl::Protocol(command) => self.protocol(command),
+            MediaControl::Source(source) => self.stream.set_source(*source),
             MediaControl::Frame(frame) => {
                 if !self.stream.push_frame(*frame) {
                     tracing::debug!(session = %self.session, "audio queued too far ahead; oldest frame dropped");
@@ -187,7 +182,28 @@ impl Engine {
             MediaControl::Info(reply) => {
                 let _ = reply.send(self.info());
             }
-            MediaControl::Stop => {}
+        }
+    }
+
+    fn protocol(&mut self, command: MediaCommand) {
+        match command {
+            MediaCommand::Configure(params) => self.stream.configure(*params),
+            MediaCommand::Start => {
+                self.stream.start();
+                self.started.get_or_insert_with(Instant::now);
+            }
+            MediaCommand::Dtmf(digits) => {
+                if let Err(why) = self.stream.send_dtmf(&digits) {
+                    tracing::warn!(session = %self.session, %digits, "cannot send DTMF: {why}");
+                }
+            }
+            MediaCommand::Record { path, mode } => match Recorder::create(&path) {
+                Ok(recorder) => self.recorders.push((mode, path, recorder)),
+                Err(error) => tracing::warn!(session = %self.session, %path, %error, "cannot record"),
+            },
+            MediaCommand::StopRecording => self.finish_recordings(),
+            // The run loop ends on it.
+            MediaCommand::Stop => {}
         }
     }
 

@@ -6,6 +6,8 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 use super::engine;
+use session_proto::media::MediaCommand;
+
 use super::{MediaControl, MediaInfo};
 use crate::api::CallShared;
 use crate::types::{CallDirection, SessionId};
@@ -26,9 +28,9 @@ fn engine() -> (std::sync::Arc<CallShared>, std::net::SocketAddr) {
 /// Queues `Stop` and then a report request. Both wait in the channel: the engine has
 /// not run yet on this single-threaded test runtime.
 fn stop_then_ask(shared: &CallShared) -> oneshot::Receiver<MediaInfo> {
-    shared.media.send(MediaControl::Stop).expect("engine listening");
+    shared.media.unbounded_send(MediaControl::Protocol(MediaCommand::Stop)).expect("engine listening");
     let (reply, report) = oneshot::channel();
-    shared.media.send(MediaControl::Info(reply)).expect("engine listening");
+    shared.media.unbounded_send(MediaControl::Info(reply)).expect("engine listening");
     report
 }
 
@@ -48,7 +50,10 @@ async fn requests_after_the_stop_find_the_channel_closed() {
     let (shared, _) = engine();
     stop_then_ask(&shared).await.expect("answered while stopping");
     let (reply, _report) = oneshot::channel();
-    assert!(shared.media.send(MediaControl::Info(reply)).is_err(), "a stopped engine takes no requests");
+    assert!(
+        shared.media.unbounded_send(MediaControl::Info(reply)).is_err(),
+        "a stopped engine takes no requests"
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -183,8 +183,11 @@ impl ClientTx {
         }
     }
 
+    /// A final response arrived: the request is never sent again, nor copied by a
+    /// CANCEL, so its bytes go.
     fn enter(&mut self, state: ClientState, deadline: Instant) {
         let deadline = Some(deadline);
+        self.request = Bytes::new();
         self.state = state;
         self.retransmit_at = None;
         self.deadline = deadline;

@@ -120,6 +120,8 @@ impl ServerTx {
             ServerState::Accepted => {
                 self.acked = true;
                 self.retransmit_at = None;
+                // Repeats of the INVITE are absorbed from now on; the 2xx is not sent again.
+                self.last_response = None;
             }
             _ => {}
         }
