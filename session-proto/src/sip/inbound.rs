@@ -132,5 +132,5 @@ fn refuse(datagram: &[u8], code: u16, reason: &str, allow: &str) -> Refused {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(haystack, needle)
 }

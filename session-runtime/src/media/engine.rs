@@ -29,7 +29,8 @@ const RTCP_DATAGRAM: usize = 1500;
 
 type Recorder = WavRecorder<std::io::BufWriter<std::fs::File>>;
 
-/// Starts the media task of `session` on its (RTP, RTCP) `sockets`. It runs until [`MediaCommand::Stop`]
+/// Starts the media task of `session` on its (RTP, RTCP) `sockets`, which must be
+/// non-blocking ([`super::MediaConfig::bind_pair`] makes them so). It runs until [`MediaCommand::Stop`]
 /// or until every sender of `controls` is gone; DTMF digits it receives go to the
 /// driver as [`Command::Dtmf`] through `events`.
 pub fn spawn(
@@ -43,8 +44,6 @@ pub fn spawn(
         .take_media_controls()
         .ok_or_else(|| io::Error::other("the call's media engine was already started"))?;
     let (socket, rtcp) = sockets;
-    socket.set_nonblocking(true)?;
-    rtcp.set_nonblocking(true)?;
     let (socket, rtcp) = (UdpSocket::from_std(socket)?, UdpSocket::from_std(rtcp)?);
     let engine = Engine {
         session,

@@ -1,6 +1,5 @@
 //! The media engine's task: how it answers requests around its stop.
 
-use std::net::UdpSocket;
 use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
@@ -17,8 +16,8 @@ use crate::types::{CallDirection, SessionId};
 fn engine() -> (std::sync::Arc<CallShared>, std::net::SocketAddr) {
     let session = SessionId(1);
     let shared = CallShared::new(session, CallDirection::Incoming, "sip:alice@127.0.0.1".into());
-    let rtp = UdpSocket::bind("127.0.0.1:0").expect("bind RTP");
-    let rtcp = UdpSocket::bind("127.0.0.1:0").expect("bind RTCP");
+    let config = super::MediaConfig { ip: std::net::Ipv4Addr::LOCALHOST.into(), ports: None };
+    let (rtp, rtcp) = config.bind_pair().expect("bind RTP and RTCP");
     let local = rtp.local_addr().expect("RTP address");
     let (events, _) = mpsc::unbounded_channel();
     engine::spawn(session, (rtp, rtcp), "test@127.0.0.1", shared.clone(), events).expect("engine starts");
