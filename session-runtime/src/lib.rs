@@ -10,6 +10,7 @@
 pub mod api;
 pub(crate) mod driver;
 pub(crate) mod media;
+pub(crate) mod shared;
 
 pub use session_proto::{interceptor, machine, types};
 

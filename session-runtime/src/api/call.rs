@@ -1,95 +1,18 @@
 //! `Call`: the application's handle on one call.
 
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_channel::mpsc as queue;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, oneshot};
 
 use super::events::{CallError, CallEvent, EndReason};
 use crate::driver::command::Command;
 use crate::machine::{Event, State};
-use crate::media::{MediaControl, MediaInfo};
+use crate::shared::CallShared;
 use crate::types::{CallDirection, SessionId};
-
-/// A call's status as the endpoint last reported it: the application's view, written
-/// only by the driver from the endpoint's events.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CallStatus {
-    /// The state-machine state.
-    pub state: State,
-    /// When the call was answered.
-    pub answered_at: Option<Instant>,
-    /// How and when it ended.
-    pub ended: Option<(EndReason, Instant)>,
-}
-
-/// What the driver and every handle of a call share: the channels to the application
-/// and to the call's media engine, and the status the endpoint last reported.
-#[derive(Debug)]
-pub struct CallShared {
-    pub(crate) id: SessionId,
-    pub(crate) direction: CallDirection,
-    pub(crate) remote_uri: String,
-    pub(crate) status: watch::Sender<CallStatus>,
-    pub(crate) events: queue::UnboundedSender<CallEvent>,
-    events_rx: Mutex<Option<queue::UnboundedReceiver<CallEvent>>>,
-    /// Requests to the call's media engine; they wait in the channel until it starts.
-    pub(crate) media: queue::UnboundedSender<MediaControl>,
-    media_rx: Mutex<Option<queue::UnboundedReceiver<MediaControl>>>,
-    /// What the media engine reported as it stopped.
-    pub(crate) last_media: Mutex<Option<MediaInfo>>,
-}
-
-impl CallShared {
-    pub(crate) fn new(id: SessionId, direction: CallDirection, remote_uri: String) -> Arc<Self> {
-        let (events, rx) = queue::unbounded();
-        let (media, media_rx) = queue::unbounded();
-        let status = CallStatus { state: State::INITIAL, answered_at: None, ended: None };
-        Arc::new(Self {
-            id,
-            direction,
-            remote_uri,
-            status: watch::Sender::new(status),
-            events,
-            events_rx: Mutex::new(Some(rx)),
-            media,
-            media_rx: Mutex::new(Some(media_rx)),
-            last_media: Mutex::new(None),
-        })
-    }
-
-    /// Whether a media engine took the controls (and so answers them until it stops).
-    pub(crate) fn media_started(&self) -> bool {
-        self.media_rx.lock().is_ok_and(|rx| rx.is_none())
-    }
-
-    /// The receiving end of [`CallShared::media`], for the engine; once only.
-    pub(crate) fn take_media_controls(&self) -> Option<queue::UnboundedReceiver<MediaControl>> {
-        self.media_rx.lock().ok()?.take()
-    }
-
-    /// Publishes a new state, entered at `at`.
-    pub(crate) fn set_state(&self, state: State, at: Instant) {
-        self.status.send_modify(|s| {
-            if state == State::Active && s.answered_at.is_none() {
-                s.answered_at = Some(at);
-            }
-            s.state = state;
-        });
-        let _ = self.events.unbounded_send(CallEvent::StateChanged(state));
-    }
-
-    /// Publishes the call's end.
-    pub(crate) fn end(&self, reason: EndReason, at: Instant) {
-        self.status.send_modify(|s| {
-            s.ended.get_or_insert((reason.clone(), at));
-        });
-        let _ = self.events.unbounded_send(CallEvent::Ended(reason));
-    }
-}
 
 /// One call, placed or received. Cloning gives another handle on the same call.
 ///
@@ -200,8 +123,7 @@ impl Call {
 
     /// The call's events, from the moment it was created. Can be taken once.
     pub fn events(&self) -> Option<CallEvents> {
-        let rx = self.shared.events_rx.lock().ok()?.take()?;
-        Some(CallEvents { rx, ended: false })
+        Some(CallEvents { rx: self.shared.take_events()?, ended: false })
     }
 
     pub(crate) fn shared(&self) -> &CallShared {
@@ -220,7 +142,7 @@ impl Call {
         let (reply, answer) = oneshot::channel();
         let command = Command::Event { session: self.shared.id, event, reply };
         self.commands.send(command).map_err(|_| CallError::Shutdown)?;
-        match answer.await.map_err(|_| CallError::Shutdown)? {
+        match answer.await.map_err(|_| CallError::Shutdown)?.map_err(CallError::from) {
             // The session ended while the command was on its way: say how it ended.
             Err(CallError::Ended(_)) if let Some(reason) = self.end_reason() => Err(CallError::Ended(reason)),
             other => other,

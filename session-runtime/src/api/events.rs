@@ -6,20 +6,7 @@ use crate::machine::State;
 
 pub use session_proto::EndReason;
 
-/// Something that happened in a call.
-#[derive(Clone, Debug, PartialEq)]
-pub enum CallEvent {
-    /// The call entered a new state.
-    StateChanged(State),
-    /// The peer sent a DTMF digit.
-    Dtmf(char),
-    /// The transfer we asked for reached this status.
-    TransferProgress(u16),
-    /// The peer asked us to call this target (we are being transferred).
-    TransferRequested(String),
-    /// The call ended.
-    Ended(EndReason),
-}
+pub use crate::shared::CallEvent;
 
 /// Why an API call failed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

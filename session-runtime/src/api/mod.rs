@@ -8,7 +8,6 @@ mod events;
 mod simple;
 
 pub use audio::AudioStream;
-pub(crate) use call::CallShared;
 pub use call::{Call, CallEvents};
 pub use call_controller::CallController;
 pub use coordinator::{PeerConfig, PeerError, UnifiedCoordinator};

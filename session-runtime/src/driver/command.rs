@@ -1,12 +1,13 @@
 //! What the API, the media engines and the name lookups ask of the driver task.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
-use session_proto::Stats;
+use session_proto::{CommandError, Stats};
 use tokio::sync::oneshot;
 
-use crate::api::{Call, CallError};
 use crate::machine::Event;
+use crate::shared::CallShared;
 use crate::types::SessionId;
 
 /// A request to the driver task.
@@ -16,8 +17,9 @@ pub enum Command {
     Dial {
         /// The callee's SIP URI.
         target: String,
-        /// Where to send the new call's handle.
-        reply: oneshot::Sender<Result<Call, CallError>>,
+        /// Where to send what the new call's handles share. Dropped unanswered when the
+        /// driver stops.
+        reply: oneshot::Sender<Result<Arc<CallShared>, CommandError>>,
     },
     /// Feed a command event (accept, hangup, hold, …) to a call.
     Event {
@@ -25,8 +27,8 @@ pub enum Command {
         session: SessionId,
         /// The event.
         event: Event,
-        /// Whether the table allowed it.
-        reply: oneshot::Sender<Result<(), CallError>>,
+        /// Whether the table allowed it. Dropped unanswered when the driver stops.
+        reply: oneshot::Sender<Result<(), CommandError>>,
     },
     /// A call's media engine received a DTMF digit.
     Dtmf {

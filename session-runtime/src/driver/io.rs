@@ -8,8 +8,8 @@ use session_proto::Event;
 
 use super::Driver;
 use super::command::Command;
-use crate::api::{Call, CallEvent, CallShared};
 use crate::media::{MediaControl, engine};
+use crate::shared::{CallEvent, CallShared};
 use crate::types::SessionId;
 
 impl Driver {
@@ -21,14 +21,14 @@ impl Driver {
         }
     }
 
-    fn handle(&mut self, event: Event) {
+    pub(super) fn handle(&mut self, event: Event) {
         match event {
             Event::CallCreated { call, direction, remote_uri } => {
                 self.calls.insert(call, CallShared::new(call, direction, remote_uri));
             }
             Event::IncomingCall { call } => {
                 if let Some(shared) = self.calls.get(&call) {
-                    let _ = self.incoming.send(Call::new(shared.clone(), self.commands.clone()));
+                    let _ = self.incoming.send(shared.clone());
                 }
             }
             Event::CallState { call, state, at } => {
@@ -77,7 +77,16 @@ impl Driver {
         let rtp = sockets.0.local_addr().map_err(|error| error.to_string())?;
         let config = self.endpoint.config();
         let cname = format!("{}@{}", config.user, rtp.ip());
-        engine::spawn(call, sockets, &cname, shared.clone(), self.commands.clone())
+        let controls = shared.take_media_controls().ok_or("the call's media engine was already started")?;
+        let commands = self.commands.clone();
+        let last = shared.clone();
+        let hooks = engine::Hooks {
+            dtmf: Box::new(move |digit| {
+                let _ = commands.send(Command::Dtmf { session: call, digit });
+            }),
+            stopped: Box::new(move |info| last.media_stopped(info)),
+        };
+        engine::spawn(call, sockets, &cname, controls, hooks)
             .map_err(|error| format!("cannot start the media engine: {error}"))?;
         Ok(rtp)
     }

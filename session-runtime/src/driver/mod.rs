@@ -15,8 +15,8 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use self::command::Command;
-use crate::api::{Call, CallError, CallShared};
 use crate::media::MediaConfig;
+use crate::shared::CallShared;
 use crate::types::SessionId;
 
 /// Largest UDP payload.
@@ -32,7 +32,7 @@ pub struct Driver {
     calls: HashMap<SessionId, Arc<CallShared>>,
     /// For the calls' handles, the media engines and the lookups to reach the driver.
     commands: mpsc::UnboundedSender<Command>,
-    incoming: mpsc::UnboundedSender<Call>,
+    incoming: mpsc::UnboundedSender<Arc<CallShared>>,
     messages: mpsc::Sender<IncomingMessage>,
     media: MediaConfig,
 }
@@ -45,7 +45,7 @@ impl Driver {
         endpoint: Endpoint,
         media: MediaConfig,
         commands: mpsc::UnboundedSender<Command>,
-        incoming: mpsc::UnboundedSender<Call>,
+        incoming: mpsc::UnboundedSender<Arc<CallShared>>,
         messages: mpsc::Sender<IncomingMessage>,
     ) -> Self {
         Self { socket, endpoint, calls: HashMap::new(), commands, incoming, messages, media }
@@ -109,18 +109,14 @@ impl Driver {
         let now = Instant::now();
         match command {
             Command::Dial { target, reply } => {
-                let dialled = self.endpoint.dial(now, &target);
+                let dialled = self.endpoint.dial(now, &target).map(|id| self.shared_of_new(id));
                 self.dispatch();
-                let call = dialled.map_err(CallError::from).and_then(|id| {
-                    let shared = self.calls.get(&id).ok_or(CallError::Shutdown)?;
-                    Ok(Call::new(shared.clone(), self.commands.clone()))
-                });
-                let _ = reply.send(call);
+                let _ = reply.send(dialled);
             }
             Command::Event { session, event, reply } => {
                 let done = self.endpoint.handle_command(now, session, event);
                 self.dispatch();
-                let _ = reply.send(done.map_err(CallError::from));
+                let _ = reply.send(done);
             }
             Command::Dtmf { session, digit } => {
                 self.endpoint.handle_dtmf(now, session, digit);
@@ -137,6 +133,21 @@ impl Driver {
         }
     }
 
+    /// Handles the endpoint's events up to the one that creates call `id`, and returns
+    /// what its handles share (taken before a later event could end the call).
+    fn shared_of_new(&mut self, id: SessionId) -> Arc<CallShared> {
+        while !self.calls.contains_key(&id) {
+            let Some(event) = self.endpoint.poll_event() else { break };
+            self.handle(event);
+        }
+        self.calls.get(&id).cloned().unwrap_or_else(|| {
+            // The endpoint announces every call it creates; a handle that hears nothing
+            // more is still better than a panic.
+            tracing::error!(call = %id, "the endpoint created a call without saying so");
+            CallShared::new(id, crate::types::CallDirection::Outgoing, String::new())
+        })
+    }
+
     async fn flush(&mut self) {
         while let Some(transmit) = self.endpoint.poll_transmit() {
             socket::send(&self.socket, &transmit).await;
@@ -144,22 +155,13 @@ impl Driver {
     }
 }
 
-/// Answers every command still queued with [`CallError::Shutdown`]. Close-then-drain
-/// rather than a drop: a send racing the drop of the receiver would stay queued, its
-/// reply never sent, for as long as a `Call` keeps a sender (see the media engine).
+/// Drops every command still queued, so that whoever waits on a reply hears that the
+/// driver has stopped. Close-then-drain rather than a drop: a send racing the drop of the
+/// receiver would stay queued, its reply never dropped, for as long as a `Call` keeps a
+/// sender (see the media engine).
 async fn refuse_queued(mut commands: mpsc::UnboundedReceiver<Command>) {
     commands.close();
-    while let Some(command) = commands.recv().await {
-        match command {
-            Command::Dial { reply, .. } => {
-                let _ = reply.send(Err(CallError::Shutdown));
-            }
-            Command::Event { reply, .. } => {
-                let _ = reply.send(Err(CallError::Shutdown));
-            }
-            Command::Dtmf { .. } | Command::Resolved { .. } | Command::Stats(_) | Command::Shutdown => {}
-        }
-    }
+    while commands.recv().await.is_some() {}
 }
 
 #[cfg(test)]
@@ -170,15 +172,15 @@ mod tests {
     use crate::machine::Event;
 
     #[tokio::test]
-    async fn commands_queued_at_shutdown_are_refused_not_dropped() {
+    async fn commands_queued_at_shutdown_are_refused_not_left_waiting() {
         let (commands, queue) = mpsc::unbounded_channel();
         let (dial, dialled) = oneshot::channel();
         let (event, evented) = oneshot::channel();
         commands.send(Command::Dial { target: "sip:bob@127.0.0.1".into(), reply: dial }).unwrap();
         commands.send(Command::Event { session: SessionId(1), event: Event::Hangup, reply: event }).unwrap();
         refuse_queued(queue).await;
-        assert!(matches!(dialled.await, Ok(Err(CallError::Shutdown))));
-        assert!(matches!(evented.await, Ok(Err(CallError::Shutdown))));
+        assert!(dialled.await.is_err(), "the Dial's reply is dropped, not left waiting");
+        assert!(evented.await.is_err(), "the command's reply is dropped, not left waiting");
         assert!(commands.send(Command::Shutdown).is_err(), "the queue is closed");
     }
 }

@@ -3,7 +3,6 @@
 
 use std::io;
 use std::net::{SocketAddr, UdpSocket as StdSocket};
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
@@ -18,8 +17,6 @@ use session_proto::media::MediaCommand;
 
 use super::control::{MediaControl, MediaInfo};
 use super::stream::{MediaStream, TickAudio};
-use crate::api::CallShared;
-use crate::driver::command::Command;
 use crate::types::{RecordMode, SessionId};
 
 /// Largest RTP datagram we accept.
@@ -29,29 +26,40 @@ const RTCP_DATAGRAM: usize = 1500;
 
 type Recorder = WavRecorder<std::io::BufWriter<std::fs::File>>;
 
+/// Told each DTMF digit the peer's RTP carries (RFC 4733).
+pub type DtmfHook = Box<dyn Fn(char) + Send>;
+/// Given the last report as the engine stops; requests that find its queue closed are
+/// answered from it.
+pub type StoppedHook = Box<dyn FnOnce(&MediaInfo) + Send>;
+
+/// What an engine tells whoever started it.
+pub struct Hooks {
+    /// See [`DtmfHook`].
+    pub dtmf: DtmfHook,
+    /// See [`StoppedHook`].
+    pub stopped: StoppedHook,
+}
+
 /// Starts the media task of `session` on its (RTP, RTCP) `sockets`, which must be
-/// non-blocking ([`super::MediaConfig::bind_pair`] makes them so). It runs until [`MediaCommand::Stop`]
-/// or until every sender of `controls` is gone; DTMF digits it receives go to the
-/// driver as [`Command::Dtmf`] through `events`.
+/// non-blocking ([`super::MediaConfig::bind_pair`] makes them so), taking requests from
+/// `controls`. It runs until [`MediaCommand::Stop`] or until every sender of `controls`
+/// is gone.
 pub fn spawn(
     session: SessionId,
     sockets: (StdSocket, StdSocket),
     cname: &str,
-    shared: Arc<CallShared>,
-    events: mpsc::UnboundedSender<Command>,
+    controls: UnboundedReceiver<MediaControl>,
+    hooks: Hooks,
 ) -> io::Result<()> {
-    let controls = shared
-        .take_media_controls()
-        .ok_or_else(|| io::Error::other("the call's media engine was already started"))?;
     let (socket, rtcp) = sockets;
     let (socket, rtcp) = (UdpSocket::from_std(socket)?, UdpSocket::from_std(rtcp)?);
     let engine = Engine {
         session,
         socket,
         rtcp,
-        shared,
         stream: MediaStream::new(cname),
-        events,
+        dtmf: hooks.dtmf,
+        stopped: Some(hooks.stopped),
         recorders: Vec::new(),
         listeners: Vec::new(),
         started: None,
@@ -97,9 +105,9 @@ struct Engine {
     session: SessionId,
     socket: UdpSocket,
     rtcp: UdpSocket,
-    shared: Arc<CallShared>,
     stream: MediaStream,
-    events: mpsc::UnboundedSender<Command>,
+    dtmf: DtmfHook,
+    stopped: Option<StoppedHook>,
     recorders: Vec<(RecordMode, String, Recorder)>,
     listeners: Vec<mpsc::Sender<AudioFrame>>,
     started: Option<Instant>,
@@ -126,9 +134,8 @@ impl Engine {
         }
         self.finish_recordings();
         let last = self.info();
-        // For requests that find the channel closed.
-        if let Ok(mut slot) = self.shared.last_media.lock() {
-            *slot = Some(last.clone());
+        if let Some(stopped) = self.stopped.take() {
+            stopped(&last);
         }
         // Close, then answer what is still queued. Dropping the receiver would not do: a
         // request accepted just before the drop would never be read, and the `Call` that
@@ -145,10 +152,10 @@ impl Engine {
 
     /// Takes every datagram waiting on the RTP socket.
     fn read_rtp(&mut self) {
-        let (stream, events, session) = (&mut self.stream, &self.events, self.session);
+        let (stream, dtmf, session) = (&mut self.stream, &self.dtmf, self.session);
         let read = drain(&self.socket, &mut [0u8; DATAGRAM], |from, datagram| {
             if let Some(digit) = stream.on_datagram(from, datagram, Instant::now()) {
-                let _ = events.send(Command::Dtmf { session, digit });
+                dtmf(digit);
             }
         });
         if let Err(error) = read {

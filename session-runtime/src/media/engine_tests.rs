@@ -2,13 +2,13 @@
 
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
 use super::engine;
 use session_proto::media::MediaCommand;
 
 use super::{MediaControl, MediaInfo};
-use crate::api::CallShared;
+use crate::shared::CallShared;
 use crate::types::{CallDirection, SessionId};
 
 /// An engine on two loopback sockets, not yet polled; returns its shared state and
@@ -19,8 +19,11 @@ fn engine() -> (std::sync::Arc<CallShared>, std::net::SocketAddr) {
     let config = super::MediaConfig { ip: std::net::Ipv4Addr::LOCALHOST.into(), ports: None };
     let (rtp, rtcp) = config.bind_pair().expect("bind RTP and RTCP");
     let local = rtp.local_addr().expect("RTP address");
-    let (events, _) = mpsc::unbounded_channel();
-    engine::spawn(session, (rtp, rtcp), "test@127.0.0.1", shared.clone(), events).expect("engine starts");
+    let controls = shared.take_media_controls().expect("the controls");
+    let last = shared.clone();
+    let hooks =
+        engine::Hooks { dtmf: Box::new(|_| {}), stopped: Box::new(move |info| last.media_stopped(info)) };
+    engine::spawn(session, (rtp, rtcp), "test@127.0.0.1", controls, hooks).expect("engine starts");
     (shared, local)
 }
 
