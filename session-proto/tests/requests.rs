@@ -121,6 +121,15 @@ fn a_notify_and_an_info_during_our_pending_reinvite_are_each_answered() {
     assert_eq!(info.len(), 1);
     assert!(info[0].starts_with("SIP/2.0 200 ") && info[0].contains("CSeq: 11 INFO"), "{}", info[0]);
     assert!(net.nodes[0].events.iter().any(|e| matches!(e, Event::Dtmf { digit: '5', .. })));
+    // A NOTIFY of another event package is no subscription of this dialog at all.
+    let presence = "Event: presence\r\nSubscription-State: active\r\nContent-Type: application/pidf+xml\r\n";
+    net.inject(0, bob_addr, &in_dialog("NOTIFY", "n2", 12, presence, "<presence/>"));
+    let bad_event = answer_on(&net, 0, "z9hG4bKn2");
+    assert!(
+        bad_event[0].starts_with("SIP/2.0 489 Bad Event\r\n") && bad_event[0].contains("Allow-Events: refer"),
+        "{}",
+        bad_event[0]
+    );
     // And our re-INVITE completes as if nothing had crossed it.
     net.run_for(Duration::from_millis(20));
     assert_eq!(net.nodes[0].states(alice).last(), Some(&State::OnHold));

@@ -76,6 +76,12 @@ impl DialogAdapter {
                     );
                 }
             },
+            // The only subscriptions a call has are its REFERs' (RFC 3515); a NOTIFY of
+            // any other event package is not one of them (RFC 6665 section 8.2.1).
+            Method::Notify if !is_refer_event(request) => {
+                let warning = write::warning("the only event this dialog subscribes to is refer");
+                return answer(core, now, tx, 489, &[("Allow-Events", "refer"), ("Warning", &warning)]);
+            }
             Method::Notify => {
                 Event::NotifyReceived { tx, code: sipfrag_status(&request.body).unwrap_or(100) }
             }
@@ -133,6 +139,16 @@ impl DialogAdapter {
 fn answer(core: &mut Core, now: Instant, tx: ServerTxId, code: u16, extra: &[(&str, &str)]) {
     let reply = Reply { extra, ..Reply::default() };
     core.tx.respond(now, tx, code, reply, &mut core.deadlines);
+}
+
+/// Whether the request's Event header names the `refer` package (`Event: refer;id=7`).
+fn is_refer_event(request: &Request) -> bool {
+    request.headers.iter().any(|h| match h {
+        Header::Event(v) => {
+            v.value().split(';').next().is_some_and(|package| package.trim().eq_ignore_ascii_case("refer"))
+        }
+        _ => false,
+    })
 }
 
 fn refer_target(request: &Request) -> Option<String> {

@@ -34,6 +34,7 @@ pub fn reason_phrase(code: u16) -> &'static str {
         483 => "Too Many Hops",
         486 => "Busy Here",
         487 => "Request Terminated",
+        489 => "Bad Event",
         488 => "Not Acceptable Here",
         491 => "Request Pending",
         500 => "Server Internal Error",
