@@ -68,17 +68,7 @@ fn sipp_cancels_before_the_answer_and_gets_487() {
         "10",
     ]));
     wait_until_bound(port);
-    let stats = tempfile("cancel");
-    let status = sipp()
-        .arg("-sf")
-        .arg(scenario("uac_cancel.xml"))
-        .args([&format!("127.0.0.1:{port}"), "-i", "127.0.0.1", "-p"])
-        .arg(free_port().to_string())
-        .args(["-m", "10", "-r", "20", "-nostdin", "-timeout", "60s", "-trace_stat", "-stf"])
-        .arg(&stats)
-        .output()
-        .expect("sipp runs");
-    assert!(status.status.success(), "sipp failed: {}", String::from_utf8_lossy(&status.stdout));
+    let stats = run_scenario("uac_cancel.xml", port, 10, 20);
     assert_eq!(sipp_stat(&stats, "SuccessfulCall(C)"), 10);
     let exit = listen.wait(LIMIT);
     assert!(exit.is_some_and(|s| s.success()), "listen did not see 10 calls end: {}", listen.output());
@@ -97,17 +87,7 @@ fn listen_with_pcma_only_answers_sipps_pcmu_only_offer_488_with_a_warning() {
         "pcma",
     ]));
     wait_until_bound(port);
-    let stats = tempfile("pcmu488");
-    let status = sipp()
-        .arg("-sf")
-        .arg(scenario("uac_pcmu_488.xml"))
-        .args([&format!("127.0.0.1:{port}"), "-i", "127.0.0.1", "-p"])
-        .arg(free_port().to_string())
-        .args(["-m", "5", "-r", "10", "-nostdin", "-timeout", "60s", "-trace_stat", "-stf"])
-        .arg(&stats)
-        .output()
-        .expect("sipp runs");
-    assert!(status.status.success(), "sipp failed: {}", String::from_utf8_lossy(&status.stdout));
+    let stats = run_scenario("uac_pcmu_488.xml", port, 5, 10);
     assert_eq!(sipp_stat(&stats, "SuccessfulCall(C)"), 5);
     assert_eq!(sipp_stat(&stats, "FailedCall(C)"), 0);
     let log = listen.output();
@@ -133,6 +113,24 @@ fn listen_rejects_with_the_given_code() {
     assert!(!call.status.success());
     let stderr = String::from_utf8_lossy(&call.stderr);
     assert!(stderr.contains("486"), "{stderr}");
+}
+
+/// Runs our SIPp scenario `file` against 127.0.0.1:`port` for `calls` calls at `rate` per
+/// second; it must exit 0 (every call went as the scenario says). Returns its statistics.
+fn run_scenario(file: &str, port: u16, calls: u32, rate: u32) -> std::path::PathBuf {
+    let stats = tempfile(file.trim_end_matches(".xml"));
+    let status = sipp()
+        .arg("-sf")
+        .arg(scenario(file))
+        .args([&format!("127.0.0.1:{port}"), "-i", "127.0.0.1", "-p"])
+        .arg(free_port().to_string())
+        .args(["-m", &calls.to_string(), "-r", &rate.to_string(), "-nostdin", "-timeout", "60s"])
+        .args(["-trace_stat", "-stf"])
+        .arg(&stats)
+        .output()
+        .expect("sipp runs");
+    assert!(status.status.success(), "sipp {file} failed: {}", String::from_utf8_lossy(&status.stdout));
+    stats
 }
 
 fn tempfile(name: &str) -> std::path::PathBuf {
