@@ -243,11 +243,6 @@ impl TransactionLayer {
         sent
     }
 
-    /// Where a server transaction's request came from.
-    pub fn source(&self, tx: ServerTxId) -> Option<SocketAddr> {
-        self.servers.get(&tx).map(|s| s.source)
-    }
-
     /// The dialog matched the ACK to our 2xx: stop retransmitting it.
     pub fn ack_received(&mut self, now: Instant, tx: ServerTxId) {
         if let Some(server) = self.servers.get_mut(&tx) {
