@@ -12,6 +12,7 @@ pub(crate) mod call;
 pub mod deadlines;
 pub mod endpoint;
 pub mod interceptor;
+pub mod location;
 pub mod machine;
 pub mod media;
 pub mod sip;
