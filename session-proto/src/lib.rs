@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+pub mod auth;
 pub(crate) mod call;
 pub mod deadlines;
 pub mod endpoint;
