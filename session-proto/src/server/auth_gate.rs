@@ -58,6 +58,12 @@ impl Scheme {
 
 /// A request whose credentials are right: who sent it, and the nonce use the location
 /// store must still accept (it refuses a replayed count).
+///
+/// The nonce use is keyed by the nonce and the client's `cnonce` together
+/// (`NONCE:CNONCE`; the nonce alone for an answer without qop): the stateless nonces
+/// of one second are the same for every client, so counting per nonce alone would
+/// refuse the second client challenged in that second. A replay repeats the cnonce
+/// (the response covers it), so it is still refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Passed {
     pub user: String,
@@ -102,7 +108,11 @@ impl Server {
         let method = request.method.to_string();
         match self.verifier.verify(credentials, &method, &self.config.users, self.config.unix_time(now)) {
             Verdict::Valid { user, nonce, nc, nonce_expires_at } => {
-                Some(Passed { user, nonce: NonceUse { nonce, nc, expires_at: nonce_expires_at } })
+                let key = match digest_param(credentials, "cnonce") {
+                    Some(cnonce) => format!("{nonce}:{cnonce}"),
+                    None => nonce,
+                };
+                Some(Passed { user, nonce: NonceUse { nonce: key, nc, expires_at: nonce_expires_at } })
             }
             Verdict::Stale => {
                 self.challenge(core, now, tx, essentials, scheme, true, Duration::ZERO);
@@ -207,6 +217,11 @@ pub(crate) fn quiet_tag(essentials: &Essentials) -> String {
 
 /// The `realm` parameter of `Digest` credentials (or a challenge), unquoted.
 pub(crate) fn realm_of(credentials: &str) -> Option<&str> {
+    digest_param(credentials, "realm")
+}
+
+/// A parameter of `Digest` credentials (or a challenge), unquoted (escapes kept).
+fn digest_param<'a>(credentials: &'a str, wanted: &str) -> Option<&'a str> {
     let trimmed = credentials.trim_start();
     let scheme = trimmed.get(..6).filter(|s| s.eq_ignore_ascii_case("digest"))?;
     let mut rest = trimmed.get(scheme.len()..)?;
@@ -224,7 +239,7 @@ pub(crate) fn realm_of(credentials: &str) -> Option<&str> {
                 (after.get(..end)?.trim(), after.get(end..)?)
             }
         };
-        if name.trim().eq_ignore_ascii_case("realm") {
+        if name.trim().eq_ignore_ascii_case(wanted) {
             return Some(value);
         }
         rest = tail;
@@ -258,5 +273,7 @@ mod tests {
         assert_eq!(realm_of(r#"Basic realm="example.com""#), None);
         assert_eq!(realm_of(r#"Digest realm="unterminated"#), None);
         assert_eq!(realm_of(""), None);
+        assert_eq!(digest_param(r#"Digest realm="r", nc=00000002, cnonce="c1""#, "cnonce"), Some("c1"));
+        assert_eq!(digest_param(r#"Digest realm="r", nc=00000002"#, "cnonce"), None);
     }
 }
