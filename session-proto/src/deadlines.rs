@@ -22,6 +22,12 @@ pub enum Deadline {
     Server(ServerTxId),
     /// A call rang too long unanswered (either way).
     NoAnswer(SessionId),
+    /// A request the proxy forwards, by its server transaction: Timer C (RFC 3261
+    /// section 16.6 step 11), or the end of the time its forked branches may still
+    /// deliver a 2xx retransmission.
+    Forward(ServerTxId),
+    /// An answer held back from an address that keeps failing authentication.
+    Reply(ServerTxId),
 }
 
 /// Deadlines, soonest first.

@@ -16,6 +16,7 @@ pub mod interceptor;
 pub mod location;
 pub mod machine;
 pub mod media;
+pub mod server;
 pub mod sip;
 pub mod types;
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::interceptor::SignalingInterceptor;
 use crate::media::MediaSettings;
+use crate::server::ServerConfig;
 use crate::sip::transaction::Timers;
 
 /// An endpoint's settings.
@@ -24,6 +25,9 @@ pub struct EndpointConfig {
     pub no_answer: Duration,
     /// Policy for incoming requests.
     pub interceptor: SignalingInterceptor,
+    /// Makes the endpoint a registrar and proxy for a domain ([`crate::server`]);
+    /// `None`, the default, keeps it a plain user agent that refuses REGISTER with 405.
+    pub server: Option<ServerConfig>,
 }
 
 impl EndpointConfig {
@@ -36,6 +40,7 @@ impl EndpointConfig {
             media: MediaSettings::default(),
             no_answer: Duration::from_secs(180),
             interceptor: SignalingInterceptor::new(),
+            server: None,
         }
     }
 }
