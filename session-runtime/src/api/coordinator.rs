@@ -109,6 +109,7 @@ impl UnifiedCoordinator {
             media: MediaSettings { codecs: config.codecs, dtmf: config.dtmf },
             no_answer: config.no_answer,
             interceptor: config.interceptor,
+            server: None,
         };
         let endpoint = Endpoint::new(endpoint_config, rand::random());
         let media = MediaConfig { ip: media_ip, ports: config.rtp_ports };

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use session_proto::Event;
+use session_proto::location::LocationAnswer;
 
 use super::Driver;
 use super::command::Command;
@@ -50,6 +51,12 @@ impl Driver {
                 if self.messages.try_send(message).is_err() {
                     tracing::debug!("a MESSAGE was answered but nobody reads messages; dropped");
                 }
+            }
+            // A peer runs no registrar, so its endpoint asks for no location work; should
+            // one ask, it hears that there is no store rather than waiting forever.
+            Event::Location { job, .. } => {
+                let answer = LocationAnswer::Failed("this endpoint has no location store".into());
+                self.endpoint.handle_location(Instant::now(), job, answer);
             }
             Event::OpenMedia { call } => {
                 let opened = self.open_media(call);
