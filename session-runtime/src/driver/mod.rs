@@ -4,6 +4,7 @@
 
 pub mod command;
 mod io;
+mod location;
 pub mod socket;
 
 use std::collections::HashMap;
@@ -15,6 +16,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use self::command::Command;
+use crate::location::LocationStore;
 use crate::media::MediaConfig;
 use crate::shared::CallShared;
 use crate::types::SessionId;
@@ -35,11 +37,14 @@ pub struct Driver {
     incoming: mpsc::UnboundedSender<Arc<CallShared>>,
     messages: mpsc::Sender<IncomingMessage>,
     media: MediaConfig,
+    /// Where the registrar's bindings and the digest nonce counts are kept.
+    #[allow(dead_code)] // read once the endpoint emits Event::Location (branch `server`)
+    location: Arc<dyn LocationStore>,
 }
 
 impl Driver {
     /// A driver for `endpoint` on `socket`; new calls go to `incoming`, MESSAGEs to
-    /// `messages`.
+    /// `messages`; location jobs run on `location`.
     pub fn new(
         socket: UdpSocket,
         endpoint: Endpoint,
@@ -47,8 +52,9 @@ impl Driver {
         commands: mpsc::UnboundedSender<Command>,
         incoming: mpsc::UnboundedSender<Arc<CallShared>>,
         messages: mpsc::Sender<IncomingMessage>,
+        location: Arc<dyn LocationStore>,
     ) -> Self {
-        Self { socket, endpoint, calls: HashMap::new(), commands, incoming, messages, media }
+        Self { socket, endpoint, calls: HashMap::new(), commands, incoming, messages, media, location }
     }
 
     /// Runs until [`Command::Shutdown`] or until every sender of `commands` is gone.
@@ -125,6 +131,12 @@ impl Driver {
             Command::Resolved { session, result } => {
                 self.endpoint.handle_resolved(now, session, result);
                 self.dispatch();
+            }
+            // Until the endpoint asks for location work (Event::Location, answered with
+            // Endpoint::handle_location, on branch `server`), no job starts and no
+            // answer comes back.
+            Command::Located { job, answer } => {
+                tracing::debug!(?job, ?answer, "a location answer nothing waits for")
             }
             Command::Stats(reply) => {
                 let _ = reply.send(self.endpoint.stats());

@@ -67,8 +67,10 @@ pub type LocationFuture = Pin<Box<dyn Future<Output = LocationAnswer> + Send + '
 /// Runs location jobs: keeps bindings of addresses of record and digest nonce counts.
 ///
 /// Object safe: the driver holds one as an `Arc<dyn LocationStore>`. See the
-/// [module documentation](self) for the contract.
-pub trait LocationStore: Send + Sync + 'static {
+/// [module documentation](self) for the contract. `Debug` so that a peer's settings
+/// can show which store they hold (a store's `Debug` shows no secret, e.g. no password
+/// of a Redis URL).
+pub trait LocationStore: Send + Sync + std::fmt::Debug + 'static {
     /// Runs `job`. The future owns what it needs, so it may be spawned; a store that
     /// can answer at once returns one that is already ready.
     fn run(&self, job: LocationJob) -> LocationFuture;
