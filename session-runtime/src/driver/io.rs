@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use session_proto::Event;
-use session_proto::location::LocationAnswer;
 
 use super::Driver;
 use super::command::Command;
@@ -52,11 +51,10 @@ impl Driver {
                     tracing::debug!("a MESSAGE was answered but nobody reads messages; dropped");
                 }
             }
-            // A peer runs no registrar, so its endpoint asks for no location work; should
-            // one ask, it hears that there is no store rather than waiting forever.
-            Event::Location { job, .. } => {
-                let answer = LocationAnswer::Failed("this endpoint has no location store".into());
-                self.endpoint.handle_location(Instant::now(), job, answer);
+            Event::Location { job, work } => {
+                if let Some(answer) = super::location::start(&self.location, &self.commands, job, work) {
+                    self.endpoint.handle_location(Instant::now(), job, answer);
+                }
             }
             Event::OpenMedia { call } => {
                 let opened = self.open_media(call);

@@ -13,7 +13,6 @@ use crate::location::{self, LocationStore};
 /// Starts `work` on `store`: its answer when the store has it at once; else `None`,
 /// and the answer comes later as [`Command::Located`] on `commands` (lost only when
 /// the driver has stopped).
-#[allow(dead_code)] // called once the endpoint emits Event::Location (branch `server`)
 pub(super) fn start(
     store: &Arc<dyn LocationStore>,
     commands: &mpsc::UnboundedSender<Command>,

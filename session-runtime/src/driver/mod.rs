@@ -38,7 +38,6 @@ pub struct Driver {
     messages: mpsc::Sender<IncomingMessage>,
     media: MediaConfig,
     /// Where the registrar's bindings and the digest nonce counts are kept.
-    #[allow(dead_code)] // read once the endpoint emits Event::Location (branch `server`)
     location: Arc<dyn LocationStore>,
 }
 
@@ -132,11 +131,9 @@ impl Driver {
                 self.endpoint.handle_resolved(now, session, result);
                 self.dispatch();
             }
-            // Until the endpoint asks for location work (Event::Location, answered with
-            // Endpoint::handle_location, on branch `server`), no job starts and no
-            // answer comes back.
             Command::Located { job, answer } => {
-                tracing::debug!(?job, ?answer, "a location answer nothing waits for")
+                self.endpoint.handle_location(now, job, answer);
+                self.dispatch();
             }
             Command::Stats(reply) => {
                 let _ = reply.send(self.endpoint.stats());
