@@ -13,11 +13,11 @@ pub mod location;
 pub(crate) mod media;
 pub(crate) mod shared;
 
-pub use session_proto::{interceptor, machine, types};
+pub use session_proto::{auth, interceptor, machine, server, types};
 
 pub use api::{
     AudioStream, Call, CallError, CallEvent, CallEvents, EndReason, IncomingMessage, PeerBuilder, PeerError,
-    SimplePeer,
+    Server, ServerBuilder, SimplePeer,
 };
 pub use machine::State;
 pub use media::MediaInfo;

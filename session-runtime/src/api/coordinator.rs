@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use session_media::Codec;
 use session_proto::media::MediaSettings;
+use session_proto::server::ServerConfig;
 use session_proto::{Endpoint, EndpointConfig, IncomingMessage, Stats};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
@@ -48,6 +49,9 @@ pub struct PeerConfig {
     ///
     /// [`RedisStore`]: crate::location::RedisStore
     pub location: Arc<dyn LocationStore>,
+    /// Registrar and proxy settings: set, the endpoint serves its realm's users
+    /// (REGISTER, calls between them) instead of taking calls itself. See [`crate::Server`].
+    pub server: Option<ServerConfig>,
 }
 
 impl PeerConfig {
@@ -63,6 +67,7 @@ impl PeerConfig {
             no_answer: Duration::from_secs(180),
             interceptor: SignalingInterceptor::new(),
             location: Arc::new(MemoryStore::new()),
+            server: None,
         }
     }
 }
@@ -117,7 +122,7 @@ impl UnifiedCoordinator {
             media: MediaSettings { codecs: config.codecs, dtmf: config.dtmf },
             no_answer: config.no_answer,
             interceptor: config.interceptor,
-            server: None,
+            server: config.server,
         };
         let endpoint = Endpoint::new(endpoint_config, rand::random());
         let media = MediaConfig { ip: media_ip, ports: config.rtp_ports };

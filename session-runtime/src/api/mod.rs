@@ -5,6 +5,7 @@ mod call;
 mod call_controller;
 mod coordinator;
 mod events;
+mod server;
 mod simple;
 
 pub use audio::AudioStream;
@@ -12,5 +13,6 @@ pub use call::{Call, CallEvents};
 pub use call_controller::CallController;
 pub use coordinator::{PeerConfig, PeerError, UnifiedCoordinator};
 pub use events::{CallError, CallEvent, EndReason};
+pub use server::{Server, ServerBuilder};
 pub use session_proto::{IncomingMessage, Stats};
 pub use simple::{PeerBuilder, SimplePeer};

@@ -81,7 +81,23 @@ return out
 /// The script, hashed once (it is sent by its SHA1, loaded on the first `NOSCRIPT`).
 static SCRIPT: LazyLock<Script> = LazyLock::new(|| Script::new(JOB));
 
-/// Why a [`RedisStore`] could not be made.
+/// Where the nodes' shared nonce secret is kept (64 hex digits).
+const SECRET_KEY: &str = "simplepeer:nonce-secret";
+
+/// 64 hex digits as 32 bytes.
+fn decode_secret(hex: &str) -> Option<[u8; 32]> {
+    let digits = hex.as_bytes();
+    if digits.len() != 64 {
+        return None;
+    }
+    let mut secret = [0u8; 32];
+    for (byte, pair) in secret.iter_mut().zip(digits.chunks(2)) {
+        *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(secret)
+}
+
+/// Why a [`RedisStore`] could not be made, or could not give the shared secret.
 #[derive(Debug, thiserror::Error)]
 pub enum RedisError {
     /// The URL is not one of Redis's (`redis://host:port/db`).
@@ -95,6 +111,14 @@ pub enum RedisError {
         /// What went wrong.
         #[source]
         source: redis::RedisError,
+    },
+    /// The key `simplepeer:nonce-secret` holds something else than 64 hex digits.
+    #[error(
+        "Redis at {addr} holds a malformed simplepeer:nonce-secret; delete the key and restart the nodes"
+    )]
+    BadSecret {
+        /// Where.
+        addr: String,
     },
 }
 
@@ -133,6 +157,30 @@ impl RedisStore {
             .await
             .map_err(|source| RedisError::Connect { addr: addr.to_string(), source })?;
         Ok(Self { connection, addr })
+    }
+
+    /// The secret that signs digest nonces, the same for every node on this Redis: the
+    /// first node to ask stores a random one (`SET NX`), the others read it. Nodes that
+    /// share bindings must share it, or a nonce from one fails at the other.
+    ///
+    /// # Errors
+    ///
+    /// Redis did not answer, or holds something under the key that is not a secret.
+    pub async fn shared_secret(&self) -> Result<[u8; 32], RedisError> {
+        let fresh: [u8; 32] = rand::random();
+        let fresh: String = fresh.iter().map(|b| format!("{b:02x}")).collect();
+        let failed = |source| RedisError::Connect { addr: self.addr.to_string(), source };
+        let mut connection = self.connection.clone();
+        let _: Option<String> = redis::cmd("SET")
+            .arg(SECRET_KEY)
+            .arg(&fresh)
+            .arg("NX")
+            .query_async(&mut connection)
+            .await
+            .map_err(failed)?;
+        let stored: String =
+            redis::cmd("GET").arg(SECRET_KEY).query_async(&mut connection).await.map_err(failed)?;
+        decode_secret(&stored).ok_or_else(|| RedisError::BadSecret { addr: self.addr.to_string() })
     }
 
     /// Runs `job` to its answer.
