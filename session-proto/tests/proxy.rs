@@ -164,3 +164,18 @@ fn options_to_the_server_is_answered_and_lists_register() {
     assert!(answer[0].starts_with("SIP/2.0 200 OK\r\n"), "{}", answer[0]);
     assert!(header(&answer[0], "Allow").unwrap().contains("REGISTER"));
 }
+
+#[test]
+fn credentials_answered_for_one_target_do_not_open_another() {
+    let (mut net, mut alice) = scene(26, 1, |_| {}, |_| {});
+    let (branch, text) = alice.request("MESSAGE", BOB_AOR, &format!("<{BOB_AOR}>"), "", "hi");
+    net.inject(SERVER, alice.addr, &text);
+    let challenge = net.responses(alice.addr, &branch).pop().unwrap();
+    let for_bob = alice.answer(&challenge, "MESSAGE", BOB_AOR);
+    let carol = "sip:carol@example.com";
+    let (branch, text) = alice.request("MESSAGE", carol, &format!("<{carol}>"), &for_bob, "hi");
+    net.inject(SERVER, alice.addr, &text);
+    let refused = finals(&net, &alice, &branch);
+    assert_eq!(status(&refused[0]), 407, "{}", refused[0]);
+    assert_eq!(lookups(&net), 0);
+}

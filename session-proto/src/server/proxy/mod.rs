@@ -93,7 +93,8 @@ impl Server {
         {
             return self.answer(core, now, tx, essentials, code, headers, Duration::ZERO);
         }
-        let Some(passed) = self.authenticate(core, now, tx, request, essentials, source, Scheme::Proxy)
+        let Some(passed) =
+            self.authenticate(core, now, tx, request, essentials, source, Scheme::Proxy, raw.as_deref())
         else {
             return;
         };
