@@ -9,6 +9,7 @@
 
 pub mod api;
 pub(crate) mod driver;
+pub mod location;
 pub(crate) mod media;
 pub(crate) mod shared;
 

@@ -3,6 +3,7 @@
 //! the driver's, calls the [`CallController`]'s.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use session_media::Codec;
@@ -14,6 +15,7 @@ use super::CallController;
 use crate::driver::command::Command;
 use crate::driver::{Driver, socket};
 use crate::interceptor::SignalingInterceptor;
+use crate::location::{LocationStore, MemoryStore};
 use crate::media::MediaConfig;
 use session_proto::sip::transaction::Timers;
 
@@ -41,6 +43,11 @@ pub struct PeerConfig {
     pub no_answer: Duration,
     /// Policy for incoming requests.
     pub interceptor: SignalingInterceptor,
+    /// Where a registrar keeps its bindings and every node its digest nonce counts: in
+    /// this process by default ([`MemoryStore`]); a [`RedisStore`] shared by several.
+    ///
+    /// [`RedisStore`]: crate::location::RedisStore
+    pub location: Arc<dyn LocationStore>,
 }
 
 impl PeerConfig {
@@ -55,6 +62,7 @@ impl PeerConfig {
             dtmf: crate::types::DtmfMode::default(),
             no_answer: Duration::from_secs(180),
             interceptor: SignalingInterceptor::new(),
+            location: Arc::new(MemoryStore::new()),
         }
     }
 }
@@ -109,13 +117,15 @@ impl UnifiedCoordinator {
             media: MediaSettings { codecs: config.codecs, dtmf: config.dtmf },
             no_answer: config.no_answer,
             interceptor: config.interceptor,
+            server: None,
         };
         let endpoint = Endpoint::new(endpoint_config, rand::random());
         let media = MediaConfig { ip: media_ip, ports: config.rtp_ports };
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (incoming, incoming_rx) = mpsc::unbounded_channel();
         let (messages, messages_rx) = mpsc::channel(MESSAGE_BACKLOG);
-        let driver = Driver::new(socket, endpoint, media, commands.clone(), incoming, messages);
+        let driver =
+            Driver::new(socket, endpoint, media, commands.clone(), incoming, messages, config.location);
         tokio::spawn(driver.run(command_rx));
         Ok(Self {
             local,

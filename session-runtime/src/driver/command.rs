@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use session_proto::location::{JobId, LocationAnswer};
 use session_proto::{CommandError, Stats};
 use tokio::sync::oneshot;
 
@@ -43,6 +44,13 @@ pub enum Command {
         session: SessionId,
         /// The address, or why there is none.
         result: Result<SocketAddr, String>,
+    },
+    /// A location job that the store did not answer at once finished.
+    Located {
+        /// The job.
+        job: JobId,
+        /// The store's answer.
+        answer: LocationAnswer,
     },
     /// Report what the endpoint holds.
     Stats(oneshot::Sender<Stats>),

@@ -4,6 +4,7 @@
 
 pub mod command;
 mod io;
+mod location;
 pub mod socket;
 
 use std::collections::HashMap;
@@ -15,6 +16,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use self::command::Command;
+use crate::location::LocationStore;
 use crate::media::MediaConfig;
 use crate::shared::CallShared;
 use crate::types::SessionId;
@@ -35,11 +37,13 @@ pub struct Driver {
     incoming: mpsc::UnboundedSender<Arc<CallShared>>,
     messages: mpsc::Sender<IncomingMessage>,
     media: MediaConfig,
+    /// Where the registrar's bindings and the digest nonce counts are kept.
+    location: Arc<dyn LocationStore>,
 }
 
 impl Driver {
     /// A driver for `endpoint` on `socket`; new calls go to `incoming`, MESSAGEs to
-    /// `messages`.
+    /// `messages`; location jobs run on `location`.
     pub fn new(
         socket: UdpSocket,
         endpoint: Endpoint,
@@ -47,8 +51,9 @@ impl Driver {
         commands: mpsc::UnboundedSender<Command>,
         incoming: mpsc::UnboundedSender<Arc<CallShared>>,
         messages: mpsc::Sender<IncomingMessage>,
+        location: Arc<dyn LocationStore>,
     ) -> Self {
-        Self { socket, endpoint, calls: HashMap::new(), commands, incoming, messages, media }
+        Self { socket, endpoint, calls: HashMap::new(), commands, incoming, messages, media, location }
     }
 
     /// Runs until [`Command::Shutdown`] or until every sender of `commands` is gone.
@@ -124,6 +129,10 @@ impl Driver {
             }
             Command::Resolved { session, result } => {
                 self.endpoint.handle_resolved(now, session, result);
+                self.dispatch();
+            }
+            Command::Located { job, answer } => {
+                self.endpoint.handle_location(now, job, answer);
                 self.dispatch();
             }
             Command::Stats(reply) => {
