@@ -179,3 +179,18 @@ fn credentials_answered_for_one_target_do_not_open_another() {
     assert_eq!(status(&refused[0]), 407, "{}", refused[0]);
     assert_eq!(lookups(&net), 0);
 }
+
+#[test]
+fn a_replayed_proxy_authorization_is_challenged_again_and_not_forwarded() {
+    let (mut net, mut alice) = scene(27, 1, |_| {}, |_| {});
+    let (sent, branch) = authenticated(&mut net, &mut alice, "MESSAGE", BOB_AOR, "", "once");
+    assert_eq!(status(&finals(&net, &alice, &branch)[0]), 200);
+    let credentials = header(&sent, "Proxy-Authorization").unwrap().to_owned();
+    let line = format!("Proxy-Authorization: {credentials}\r\n");
+    let (branch, text) = alice.request("MESSAGE", BOB_AOR, &format!("<{BOB_AOR}>"), &line, "twice");
+    net.inject(SERVER, alice.addr, &text);
+    let refused = finals(&net, &alice, &branch);
+    assert_eq!(status(&refused[0]), 407, "{}", refused[0]);
+    assert_eq!(lookups(&net), 2, "the store saw the replay and refused it");
+    assert_eq!(net.nodes[SERVER].sent_starting("MESSAGE ").len(), 1, "only the first was forwarded");
+}
