@@ -184,11 +184,13 @@ fn credentials_answered_for_one_target_do_not_open_another() {
 fn a_replayed_proxy_authorization_is_challenged_again_and_not_forwarded() {
     let (mut net, mut alice) = scene(27, 1, |_| {}, |_| {});
     let (sent, branch) = authenticated(&mut net, &mut alice, "MESSAGE", BOB_AOR, "", "once");
+    net.run_for(Duration::from_millis(20));
     assert_eq!(status(&finals(&net, &alice, &branch)[0]), 200);
     let credentials = header(&sent, "Proxy-Authorization").unwrap().to_owned();
     let line = format!("Proxy-Authorization: {credentials}\r\n");
     let (branch, text) = alice.request("MESSAGE", BOB_AOR, &format!("<{BOB_AOR}>"), &line, "twice");
     net.inject(SERVER, alice.addr, &text);
+    net.run_for(Duration::from_millis(20));
     let refused = finals(&net, &alice, &branch);
     assert_eq!(status(&refused[0]), 407, "{}", refused[0]);
     assert_eq!(lookups(&net), 2, "the store saw the replay and refused it");
