@@ -129,7 +129,9 @@ impl Endpoint {
         }
         if let Some(server) = self.server.as_mut() {
             match request.method {
-                Method::Register => return server.on_register(core, now, tx, &request, &essentials, source),
+                Method::Register => {
+                    return server.on_register(core, now, tx, &request, &essentials, source, raw.as_deref());
+                }
                 // OPTIONS to the server itself is answered here; to a user, proxied.
                 Method::Options if request.uri.auth.is_none() => {}
                 _ => return server.on_proxy(core, now, tx, &request, &essentials, source, raw),

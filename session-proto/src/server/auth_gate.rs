@@ -82,7 +82,9 @@ pub(crate) struct Held {
 impl Server {
     /// Checks the credentials `request` carries for our realm. `None` when the request
     /// has been answered: challenged (no credentials, a stale nonce, wrong ones) or
-    /// refused (its address is blocked).
+    /// refused (its address is blocked). With the request's bytes `raw`, the
+    /// credentials' `uri` must also be its Request-URI exactly as written (RFC 7616
+    /// section 3.4.6), so that an answer cannot be moved to another target.
     #[allow(clippy::too_many_arguments)] // the request's parts as the endpoint routes them
     pub(super) fn authenticate(
         &mut self,
@@ -93,6 +95,7 @@ impl Server {
         essentials: &Essentials,
         source: SocketAddr,
         scheme: Scheme,
+        raw: Option<&[u8]>,
     ) -> Option<Passed> {
         if self.failures.standing(source.ip(), now) == Standing::Blocked {
             self.answer(core, now, tx, essentials, 403, Vec::new(), Duration::ZERO);
@@ -106,7 +109,12 @@ impl Server {
             return None;
         };
         let method = request.method.to_string();
-        match self.verifier.verify(credentials, &method, &self.config.users, self.config.unix_time(now)) {
+        let (users, unix) = (&self.config.users, self.config.unix_time(now));
+        let verdict = match raw.and_then(request_line_uri) {
+            Some(uri) => self.verifier.verify_for_uri(credentials, &method, uri, users, unix),
+            None => self.verifier.verify(credentials, &method, users, unix),
+        };
+        match verdict {
             Verdict::Valid { user, nonce, nc, nonce_expires_at } => {
                 let key = match digest_param(credentials, "cnonce") {
                     Some(cnonce) => format!("{nonce}:{cnonce}"),
@@ -206,6 +214,12 @@ fn send(
     core.tx.respond(now, tx, code, reply, &mut core.deadlines);
 }
 
+/// The Request-URI of a request's bytes, as written.
+fn request_line_uri(raw: &[u8]) -> Option<&str> {
+    let end = raw.iter().position(|&b| b == b'\r' || b == b'\n').unwrap_or(raw.len());
+    std::str::from_utf8(raw.get(..end)?).ok()?.split(' ').nth(1)
+}
+
 /// A To tag made from what identifies the request (Call-ID, From tag, CSeq): the same
 /// request always gets the same one, so an answer tells nothing a second answer would
 /// not. It creates no dialog; uniqueness across requests is all it needs.
@@ -275,5 +289,7 @@ mod tests {
         assert_eq!(realm_of(""), None);
         assert_eq!(digest_param(r#"Digest realm="r", nc=00000002, cnonce="c1""#, "cnonce"), Some("c1"));
         assert_eq!(digest_param(r#"Digest realm="r", nc=00000002"#, "cnonce"), None);
+        assert_eq!(request_line_uri(b"INVITE sip:bob@h;x=1 SIP/2.0\r\nVia: v\r\n"), Some("sip:bob@h;x=1"));
+        assert_eq!(request_line_uri(b"\xff\xfe"), None);
     }
 }

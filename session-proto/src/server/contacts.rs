@@ -65,7 +65,8 @@ pub(crate) fn read(headers: &Headers, limits: Expiries) -> Result<Contacts, Refu
     let mut set = Vec::with_capacity(values.len());
     for value in values {
         let uri = uri_of(value.trim());
-        if uri.is_empty() || !uri.contains(':') || uri.contains(char::is_whitespace) {
+        let unwritable = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | ',');
+        if uri.is_empty() || !uri.contains(':') || uri.contains(unwritable) {
             return Err(Refusal::Malformed("a Contact that is not a URI"));
         }
         let asked = match param(&value, "expires") {
@@ -171,5 +172,10 @@ mod tests {
         let bad = "Contact: <sip:a@h>;expires=soon\r\n";
         assert!(matches!(read(&headers(bad), LIMITS), Err(Refusal::Malformed(_))));
         assert!(matches!(read(&headers("Contact: <nothing>\r\n"), LIMITS), Err(Refusal::Malformed(_))));
+        let unwritable = "Contact: sip:a@h>x\r\n";
+        assert!(
+            matches!(read(&headers(unwritable), LIMITS), Err(Refusal::Malformed(_))),
+            "it would be echoed back"
+        );
     }
 }

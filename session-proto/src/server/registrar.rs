@@ -30,7 +30,8 @@ pub(crate) struct Registering {
 
 impl Server {
     /// A REGISTER (section 10.3 steps 3 to 7; the Request-URI names our domain
-    /// whatever it says, and no extension is required of us).
+    /// whatever it says, and no extension is required of us). `raw` is its bytes.
+    #[allow(clippy::too_many_arguments)] // the request's parts as the endpoint routes them
     pub fn on_register(
         &mut self,
         core: &mut Core,
@@ -39,8 +40,10 @@ impl Server {
         request: &Request,
         essentials: &Essentials,
         source: SocketAddr,
+        raw: Option<&[u8]>,
     ) {
-        let Some(passed) = self.authenticate(core, now, tx, request, essentials, source, Scheme::Www) else {
+        let Some(passed) = self.authenticate(core, now, tx, request, essentials, source, Scheme::Www, raw)
+        else {
             return;
         };
         let to = headers::first(&request.headers, |h| match h {

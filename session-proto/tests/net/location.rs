@@ -108,6 +108,11 @@ impl Net {
         self.run_for(std::time::Duration::ZERO);
     }
 
+    /// From now on the network treats datagrams so.
+    pub fn set_conditions(&mut self, conditions: super::Conditions) {
+        self.conditions = conditions;
+    }
+
     /// Runs the network for `span`, and the clock moves on by `span` even when
     /// nothing happens.
     pub fn advance(&mut self, span: std::time::Duration) {

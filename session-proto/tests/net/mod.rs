@@ -7,6 +7,7 @@
 
 pub mod location;
 pub mod phone;
+pub mod proxied;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};

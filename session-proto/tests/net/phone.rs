@@ -92,6 +92,88 @@ impl Phone {
     }
 }
 
+impl Phone {
+    /// The ACK for a non-2xx final `response` to our `invite` (RFC 3261 17.1.1.3): the
+    /// INVITE's Request-URI and branch, the response's To.
+    pub fn ack_failure(&self, invite: &str, response: &str) -> String {
+        let (uri, cseq) = (request_uri(invite), cseq_number(invite));
+        format!(
+            "ACK {uri} SIP/2.0\r\nVia: {via}\r\nMax-Forwards: 70\r\nFrom: {from}\r\nTo: {to}\r\n\
+             Call-ID: {call_id}\r\nCSeq: {cseq} ACK\r\nContent-Length: 0\r\n\r\n",
+            via = header(invite, "Via").unwrap_or_default(),
+            from = header(invite, "From").unwrap_or_default(),
+            to = header(response, "To").unwrap_or_default(),
+            call_id = header(invite, "Call-ID").unwrap_or_default(),
+        )
+    }
+
+    /// The ACK for a 2xx `response` to our `invite` (RFC 3261 13.2.2.4): a new
+    /// branch, to the callee's Contact, along the route set the response's
+    /// Record-Route gives (reversed).
+    pub fn ack_success(&mut self, invite: &str, response: &str) -> String {
+        let branch = self.branch();
+        let target = header(response, "Contact").map(uri).unwrap_or_default().to_owned();
+        let routes: String =
+            headers(response, "Record-Route").iter().rev().map(|r| format!("Route: {r}\r\n")).collect();
+        format!(
+            "ACK {target} SIP/2.0\r\nVia: SIP/2.0/UDP {addr};branch={branch};rport\r\n{routes}Max-Forwards: 70\r\n\
+             From: {from}\r\nTo: {to}\r\nCall-ID: {call_id}\r\nCSeq: {cseq} ACK\r\nContent-Length: 0\r\n\r\n",
+            addr = self.addr,
+            from = header(invite, "From").unwrap_or_default(),
+            to = header(response, "To").unwrap_or_default(),
+            call_id = header(invite, "Call-ID").unwrap_or_default(),
+            cseq = cseq_number(invite),
+        )
+    }
+
+    /// The CANCEL of our `invite` (RFC 3261 9.1).
+    pub fn cancel(&self, invite: &str) -> String {
+        format!(
+            "CANCEL {uri} SIP/2.0\r\nVia: {via}\r\nMax-Forwards: 70\r\nFrom: {from}\r\nTo: {to}\r\n\
+             Call-ID: {call_id}\r\nCSeq: {cseq} CANCEL\r\nContent-Length: 0\r\n\r\n",
+            uri = request_uri(invite),
+            via = header(invite, "Via").unwrap_or_default(),
+            from = header(invite, "From").unwrap_or_default(),
+            to = header(invite, "To").unwrap_or_default(),
+            call_id = header(invite, "Call-ID").unwrap_or_default(),
+            cseq = cseq_number(invite),
+        )
+    }
+}
+
+/// A response with `code` to `request`, as a UAS writes it: its Vias, From, Call-ID,
+/// CSeq, and its To with `to_tag` added when it has none.
+pub fn reply(request: &str, code: u16, reason: &str, to_tag: &str) -> String {
+    let mut out = format!("SIP/2.0 {code} {reason}\r\n");
+    for via in headers(request, "Via") {
+        out.push_str(&format!("Via: {via}\r\n"));
+    }
+    let to = header(request, "To").unwrap_or_default();
+    let to = if to.contains("tag=") { to.to_owned() } else { format!("{to};tag={to_tag}") };
+    for (name, value) in [("From", header(request, "From").unwrap_or_default()), ("To", &to)] {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    for name in ["Call-ID", "CSeq"] {
+        out.push_str(&format!("{name}: {}\r\n", header(request, name).unwrap_or_default()));
+    }
+    out.push_str("Content-Length: 0\r\n\r\n");
+    out
+}
+
+/// The Request-URI of a request.
+pub fn request_uri(request: &str) -> &str {
+    request.split(' ').nth(1).unwrap_or_default()
+}
+
+/// The URI in a name-addr (`<sip:a@h>;tag=1` → `sip:a@h`).
+pub fn uri(value: &str) -> &str {
+    value.split('<').nth(1).and_then(|v| v.split('>').next()).unwrap_or(value)
+}
+
+fn cseq_number(request: &str) -> &str {
+    header(request, "CSeq").and_then(|c| c.split(' ').next()).unwrap_or("1")
+}
+
 /// The first value of header `name` in `message`.
 pub fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
     headers(message, name).into_iter().next()

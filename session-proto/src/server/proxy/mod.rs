@@ -34,13 +34,25 @@ use crate::sip::transaction::{ClientKind, ClientTxId, ServerTxId};
 use crate::sip::write;
 
 /// A request waiting for its targets from the location store.
-#[derive(Debug)]
 pub(crate) struct Lookup {
     tx: ServerTxId,
     essentials: Essentials,
     source: SocketAddr,
     method: Method,
+    /// The request as it came, credentials included: never printed.
     raw: Bytes,
+}
+
+impl std::fmt::Debug for Lookup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lookup")
+            .field("tx", &self.tx)
+            .field("essentials", &self.essentials)
+            .field("source", &self.source)
+            .field("method", &self.method)
+            .field("raw", &format_args!("<{} bytes>", self.raw.len()))
+            .finish()
+    }
 }
 
 /// What the proxy is forwarding.
@@ -81,7 +93,8 @@ impl Server {
         {
             return self.answer(core, now, tx, essentials, code, headers, Duration::ZERO);
         }
-        let Some(passed) = self.authenticate(core, now, tx, request, essentials, source, Scheme::Proxy)
+        let Some(passed) =
+            self.authenticate(core, now, tx, request, essentials, source, Scheme::Proxy, raw.as_deref())
         else {
             return;
         };
@@ -187,5 +200,35 @@ fn hops_left(headers: &Headers) -> Result<Option<u32>, &'static str> {
             Ok(Some(text.parse().unwrap_or(u32::MAX)))
         }
         Some(_) => Err("Max-Forwards is not a number"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_waiting_request_prints_without_its_bytes() {
+        let essentials = Essentials {
+            branch: "z9hG4bK1".into(),
+            call_id: "c".into(),
+            from_tag: None,
+            to_tag: None,
+            cseq: 1,
+            cseq_method: Method::Invite,
+        };
+        let raw = Bytes::from_static(
+            b"INVITE sip:b@h SIP/2.0\r\nProxy-Authorization: Digest response=\"0ddba11\"\r\n\r\n",
+        );
+        let lookup = Lookup {
+            tx: 1,
+            essentials,
+            source: "127.0.0.1:5060".parse().unwrap(),
+            method: Method::Invite,
+            raw,
+        };
+        let printed = format!("{lookup:?}");
+        assert!(!printed.contains("0ddba11") && !printed.contains("Proxy-Authorization"), "{printed}");
+        assert!(printed.contains("bytes>"), "{printed}");
     }
 }
