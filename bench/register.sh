@@ -38,8 +38,13 @@ case " $TARGETS " in *" redis "*)
 esac
 case " $TARGETS " in *" memory "* | *" redis "*)
     cargo build --release --quiet --bin simplepeer
-    BIN=${CARGO_TARGET_DIR:-target}/release/simplepeer ;;
+    BIN=${CARGO_TARGET_DIR:-target}/release/simplepeer
+    if ! "$BIN" server --help >/dev/null 2>&1; then
+        echo "this simplepeer has no \`server\` subcommand: measuring only kamailio" >&2
+        TARGETS=$(tr ' ' '\n' <<<"$TARGETS" | grep -v -x -e memory -e redis | paste -sd' ')
+    fi ;;
 esac
+[ -n "$TARGETS" ] || { echo "nothing to measure" >&2; exit 1; }
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
