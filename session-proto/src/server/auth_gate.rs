@@ -152,7 +152,8 @@ impl Server {
         }
     }
 
-    /// 401 or 407 with two fresh challenges, SHA-256 first, then MD5 (RFC 8760).
+    /// 401 or 407 with two fresh challenges, SHA-256 first, then MD5 (RFC 8760), or the
+    /// other way round when the configuration says `md5_first`.
     #[allow(clippy::too_many_arguments)] // the request, and how to challenge it
     fn challenge(
         &mut self,
@@ -166,7 +167,12 @@ impl Server {
     ) {
         let [sha256, md5] = self.verifier.challenges(self.config.unix_time(now), stale);
         let name = scheme.challenge_header();
-        self.answer(core, now, tx, essentials, scheme.code(), vec![(name, sha256), (name, md5)], delay);
+        let challenges = if self.config.md5_first {
+            vec![(name, md5), (name, sha256)]
+        } else {
+            vec![(name, sha256), (name, md5)]
+        };
+        self.answer(core, now, tx, essentials, scheme.code(), challenges, delay);
     }
 
     /// Answers `tx` with `code` and `headers`, now or after `delay`, with the To tag

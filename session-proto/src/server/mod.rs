@@ -66,6 +66,10 @@ pub struct ServerConfig {
     pub max_expires: u32,
     /// The registration granted when the REGISTER names none (3600 s).
     pub default_expires: u32,
+    /// Lists the MD5 challenge before the SHA-256 one. RFC 8760 wants the preferred
+    /// (SHA-256) first, and that is the default; some user agents answer only the first
+    /// challenge they read and only MD5 (SIPp 3.6 among them), and need this.
+    pub md5_first: bool,
     /// How failed authentications from one address are held back.
     pub failures: FailureLimits,
     /// Unix seconds at the instant `epoch`: bindings and nonces are dated in Unix time,
@@ -93,6 +97,7 @@ impl ServerConfig {
             min_expires: 60,
             max_expires: 3600,
             default_expires: 3600,
+            md5_first: false,
             failures: FailureLimits::default(),
             epoch_unix,
             epoch,

@@ -23,6 +23,10 @@ pub struct Args {
     /// with every other node that uses it; in this process when left out.
     #[arg(long, value_name = "URL")]
     redis: Option<String>,
+    /// Challenge with MD5 before SHA-256, for user agents that answer only the first
+    /// challenge and only MD5 (SIPp 3.6); SHA-256 comes first otherwise (RFC 8760).
+    #[arg(long)]
+    md5_first: bool,
 }
 
 pub async fn run(args: Args) -> Result<(), String> {
@@ -33,7 +37,10 @@ pub async fn run(args: Args) -> Result<(), String> {
         return Err(format!("{} has no users; add lines like alice:password", args.users.display()));
     }
     let count = users.len();
-    let builder = Server::builder(&args.bind, &args.realm, users).map_err(|e| e.to_string())?;
+    let md5_first = args.md5_first;
+    let builder = Server::builder(&args.bind, &args.realm, users)
+        .map_err(|e| e.to_string())?
+        .configure(|config| config.md5_first = md5_first);
     let builder = match &args.redis {
         Some(url) => with_redis(builder, url).await?,
         None => builder,
