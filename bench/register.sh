@@ -72,16 +72,17 @@ start_redis() {
 }
 
 # start_server TARGET PORT -> starts TARGET on udp 127.0.0.1:PORT, prints the pids to stop
+# --md5-first: SIPp 3.6 answers only the first challenge, and only MD5.
 start_server() {
     case $1 in
     memory)
-        RUST_LOG=error "$BIN" server --bind "127.0.0.1:$2" --users "$WORK/users.txt" --realm "$REALM" \
+        RUST_LOG=error "$BIN" server --bind "127.0.0.1:$2" --users "$WORK/users.txt" --realm "$REALM" --md5-first \
             >"$WORK/server.log" 2>&1 &
         echo $! ;;
     redis)
         local rport; rport=$(port)
         local rpid; rpid=$(start_redis "$rport")
-        RUST_LOG=error "$BIN" server --bind "127.0.0.1:$2" --users "$WORK/users.txt" --realm "$REALM" \
+        RUST_LOG=error "$BIN" server --bind "127.0.0.1:$2" --users "$WORK/users.txt" --realm "$REALM" --md5-first \
             --redis "redis://127.0.0.1:$rport" >"$WORK/server.log" 2>&1 &
         echo "$! $rpid" ;;
     kamailio)
