@@ -10,6 +10,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::Instant;
 
+use crate::registration::RegistrationId;
 use crate::sip::transaction::{ClientTxId, ServerTxId};
 use crate::types::SessionId;
 
@@ -22,6 +23,8 @@ pub enum Deadline {
     Server(ServerTxId),
     /// A call rang too long unanswered (either way).
     NoAnswer(SessionId),
+    /// A registration's refresh is due (90% of the granted expiry).
+    Refresh(RegistrationId),
 }
 
 /// Deadlines, soonest first.

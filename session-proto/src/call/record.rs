@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use crate::auth::DigestClient;
 use crate::machine::State;
 use crate::media::MediaAdapter;
 use crate::sip::dialog::Dialog;
@@ -53,6 +54,13 @@ pub(crate) struct CallRecord {
     pub unanswered: bool,
     /// When the no-answer timer fires, while it is armed.
     pub no_answer_at: Option<Instant>,
+    /// Caller: the outbound proxy our INVITE goes to (requests outside the dialog).
+    pub outbound: Option<SocketAddr>,
+    /// Answers the challenges of the call's requests, once one came.
+    pub digest: Option<DigestClient>,
+    /// Our requests sent again with credentials: a second challenge to one of these
+    /// ends it as any refusal does.
+    pub authorized: Vec<ClientTxId>,
 }
 
 impl CallRecord {
@@ -75,6 +83,9 @@ impl CallRecord {
             local_hangup: false,
             unanswered: false,
             no_answer_at: None,
+            outbound: None,
+            digest: None,
+            authorized: Vec::new(),
         }
     }
 
@@ -83,10 +94,15 @@ impl CallRecord {
         DialogId::new(self.dialog.call_id.clone(), self.dialog.local_tag.clone())
     }
 
-    /// Where in-dialog requests go: the peer's Contact when it is an address, else
-    /// where the dialog's first request went or came from.
+    /// Where in-dialog requests go: the first hop of the route set (a proxy that
+    /// record-routed, RFC 3261 section 12.2.1.1), else the peer's Contact when it is an
+    /// address, else where the dialog's first request went or came from.
     pub fn destination(&self) -> Option<SocketAddr> {
-        super::target::addr_of(&self.dialog.remote_target).or(self.peer)
+        let first_hop = self.dialog.route_set.first().map(|route| crate::sip::headers::uri_of(route));
+        first_hop
+            .and_then(super::target::addr_of)
+            .or_else(|| super::target::addr_of(&self.dialog.remote_target))
+            .or(self.peer)
     }
 }
 

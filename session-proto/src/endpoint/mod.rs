@@ -13,6 +13,7 @@
 //! usage that owns it, then by method to the usage that creates new ones. Calls are the
 //! first usage (the `call` module); OPTIONS and MESSAGE the second.
 
+pub(crate) mod authorize;
 pub mod config;
 pub(crate) mod core;
 pub mod event;
@@ -32,6 +33,7 @@ pub use self::registry::SessionRegistry;
 use crate::call::DialogAdapter;
 use crate::deadlines::Deadline;
 use crate::machine;
+use crate::registration::{RegisterSpec, RegistrationAdapter, RegistrationId};
 use crate::sip::inbound;
 use crate::sip::transaction::Transmit;
 use crate::types::SessionId;
@@ -42,6 +44,7 @@ use crate::types::SessionId;
 pub struct Endpoint {
     core: Core,
     calls: DialogAdapter,
+    registrations: RegistrationAdapter,
 }
 
 impl Endpoint {
@@ -49,7 +52,11 @@ impl Endpoint {
     /// one, the driver a random one).
     pub fn new(config: EndpointConfig, seed: u64) -> Self {
         let allow = [crate::call::METHODS, options::METHODS].concat().join(", ");
-        Self { core: Core::new(config, seed, allow), calls: DialogAdapter::default() }
+        Self {
+            core: Core::new(config, seed, allow),
+            calls: DialogAdapter::default(),
+            registrations: RegistrationAdapter::default(),
+        }
     }
 
     /// The methods the endpoint handles, as its Allow header lists them.
@@ -84,6 +91,7 @@ impl Endpoint {
                     self.core.tx.on_deadline(now, deadline, &mut self.core.deadlines)
                 }
                 Deadline::NoAnswer(call) => self.calls.on_no_answer(&mut self.core, now, call, at),
+                Deadline::Refresh(id) => self.registrations.on_refresh(&mut self.core, now, id, at),
             }
             self.route(now);
         }
@@ -95,6 +103,51 @@ impl Endpoint {
         let call = self.calls.dial(&mut self.core, now, target);
         self.route(now);
         call
+    }
+
+    /// Registers `spec.user` at `spec.registrar` and keeps the binding refreshed until
+    /// [`Endpoint::unregister`]. Progress comes as [`Event::Registration`]: `Registering`,
+    /// then `Registered` with the granted expiry, or `Failed` with the error. Its
+    /// credentials also become the endpoint's [`EndpointConfig::credentials`].
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use session_proto::auth::Credentials;
+    /// use session_proto::{Endpoint, EndpointConfig, Event, RegisterSpec, RegistrationState};
+    ///
+    /// let mut endpoint = Endpoint::new(EndpointConfig::new("127.0.0.1:5060".parse().unwrap()), 1);
+    /// let spec = RegisterSpec::new("sip:127.0.0.1:5070", "alice", Credentials::new("alice", "secret"));
+    /// let id = endpoint.register(Instant::now(), spec).unwrap();
+    /// let sent = endpoint.poll_transmit().unwrap();
+    /// assert!(sent.bytes.starts_with(b"REGISTER sip:127.0.0.1:5070 SIP/2.0"));
+    /// assert!(matches!(
+    ///     endpoint.poll_event(),
+    ///     Some(Event::Registration { id: i, state: RegistrationState::Registering, .. }) if i == id
+    /// ));
+    /// ```
+    pub fn register(&mut self, now: Instant, spec: RegisterSpec) -> Result<RegistrationId, CommandError> {
+        let id = self.registrations.register(&mut self.core, now, spec);
+        self.route(now);
+        id
+    }
+
+    /// Withdraws a registration: REGISTER with `Expires: 0` (once the REGISTER in
+    /// flight, if any, is answered), then [`Event::Registration`] `Unregistered`.
+    pub fn unregister(&mut self, now: Instant, id: RegistrationId) -> Result<(), CommandError> {
+        let done = self.registrations.unregister(&mut self.core, now, id);
+        self.route(now);
+        done
+    }
+
+    /// The driver's answer to [`Event::ResolveRegistrar`].
+    pub fn handle_registrar_resolved(
+        &mut self,
+        now: Instant,
+        id: RegistrationId,
+        resolved: Result<SocketAddr, String>,
+    ) {
+        self.registrations.resolved(&mut self.core, now, id, resolved);
+        self.route(now);
     }
 
     /// Feeds a command (accept, hangup, hold, DTMF, …) to a call.
@@ -156,6 +209,7 @@ impl Endpoint {
     /// True when no call, transaction, route or timer is left.
     pub fn is_idle(&self) -> bool {
         self.calls.len() == 0
+            && self.registrations.len() == 0
             && self.core.tx.is_empty()
             && self.core.registry.is_empty()
             && self.core.deadlines.is_empty()

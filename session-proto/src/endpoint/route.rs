@@ -32,11 +32,15 @@ impl Endpoint {
                 TxEvent::Response { tx, response, essentials } => {
                     if let Some((call, purpose)) = core.registry.client(tx) {
                         self.calls.on_response(core, now, call, purpose, tx, &response, &essentials);
+                    } else if let Some(registration) = core.registry.registration(tx) {
+                        self.registrations.on_response(core, now, registration, tx, &response);
                     }
                 }
                 TxEvent::Timeout { tx } => {
                     if let Some((call, purpose)) = core.registry.client(tx) {
                         self.calls.on_client_timeout(core, now, call, purpose, tx);
+                    } else if let Some(registration) = core.registry.registration(tx) {
+                        self.registrations.on_timeout(core, now, registration, tx);
                     }
                 }
                 TxEvent::AckTimeout { tx } => {
