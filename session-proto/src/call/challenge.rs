@@ -35,6 +35,9 @@ impl CallContext<'_> {
         };
         let cnonce = self.core.cnonce();
         let digest = self.call.digest.get_or_insert_with(|| DigestClient::new(credentials));
+        // Each request is answered once (`authorized` says which were); the realm's
+        // earlier answers, for the call's other requests, were taken.
+        digest.accepted();
         let value = match digest.answer(&challenge, &method, &uri, &cnonce) {
             Ok(value) => value,
             Err(error) => {

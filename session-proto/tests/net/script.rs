@@ -33,7 +33,7 @@ pub fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
 }
 
 /// Every value of header `name`, one per line, in order.
-pub fn headers<'a>(message: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+pub fn headers<'a, 'n>(message: &'a str, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
     message.split("\r\n\r\n").next().unwrap_or("").lines().skip(1).filter_map(move |line| {
         let (key, value) = line.split_once(':')?;
         key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
