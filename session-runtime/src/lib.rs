@@ -10,13 +10,15 @@
 pub mod api;
 pub(crate) mod driver;
 pub(crate) mod media;
+pub(crate) mod registrations;
 pub(crate) mod shared;
 
 pub use session_proto::{interceptor, machine, types};
 
 pub use api::{
-    AudioStream, Call, CallError, CallEvent, CallEvents, EndReason, IncomingMessage, PeerBuilder, PeerError,
-    SimplePeer,
+    AudioStream, Call, CallError, CallEvent, CallEvents, Credentials, EndReason, IncomingMessage,
+    PeerBuilder, PeerError, RegisterError, RegisterSpec, Registration, RegistrationError, RegistrationId,
+    RegistrationState, RegistrationStatus, SimplePeer,
 };
 pub use machine::State;
 pub use media::MediaInfo;

@@ -5,12 +5,17 @@ mod call;
 mod call_controller;
 mod coordinator;
 mod events;
+mod registration;
 mod simple;
 
+pub use crate::registrations::RegistrationStatus;
 pub use audio::AudioStream;
 pub use call::{Call, CallEvents};
 pub use call_controller::CallController;
-pub use coordinator::{PeerConfig, PeerError, UnifiedCoordinator};
+pub use coordinator::{PeerConfig, PeerError, PeerServices, UnifiedCoordinator};
 pub use events::{CallError, CallEvent, EndReason};
+pub use registration::{RegisterError, Registration};
+pub use session_proto::auth::Credentials;
 pub use session_proto::{IncomingMessage, Stats};
+pub use session_proto::{RegisterSpec, RegistrationError, RegistrationId, RegistrationState};
 pub use simple::{PeerBuilder, SimplePeer};

@@ -4,6 +4,7 @@ mod call;
 mod demo;
 mod listen;
 mod media;
+mod registrar;
 
 use std::process::ExitCode;
 
