@@ -13,3 +13,21 @@ rows = [r for r in csv.reader(open(sys.argv[1]), delimiter=';') if r] if os.path
 print(rows[-1][rows[0].index(sys.argv[2])] if len(rows) > 1 else 0)
 PY
 }
+# wait_udp PORT [SECONDS] -> waits until something listens on UDP 127.0.0.1:PORT (fails after SECONDS, default 10)
+wait_udp() {
+    local i
+    for ((i = 0; i < ${2:-10} * 10; i++)); do
+        ss -Hlun "sport = :$1" | grep -q 127.0.0.1 && return 0
+        sleep 0.1
+    done
+    echo "nothing listens on udp 127.0.0.1:$1" >&2; return 1
+}
+# start_kamailio PORT DIR -> starts bench/kamailio/kamailio.cfg in the foreground of a
+# background job (-DD -E: no daemon, logs to DIR/kamailio.log), on udp 127.0.0.1:PORT only,
+# with KAMAILIO_CHILDREN (default 2) UDP workers; prints the pid of its main process,
+# which stops its workers when it gets SIGTERM.
+start_kamailio() {
+    kamailio -f bench/kamailio/kamailio.cfg -A "BENCH_PORT=$1" -DD -E -n "${KAMAILIO_CHILDREN:-2}" \
+        -Y "$2" -w "$2" -m 256 -M 16 >"$2/kamailio.log" 2>&1 &
+    echo $!
+}

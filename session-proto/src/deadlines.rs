@@ -25,6 +25,12 @@ pub enum Deadline {
     NoAnswer(SessionId),
     /// A registration's refresh is due (90% of the granted expiry).
     Refresh(RegistrationId),
+    /// A request the proxy forwards, by its server transaction: Timer C (RFC 3261
+    /// section 16.6 step 11), or the end of the time its forked branches may still
+    /// deliver a 2xx retransmission.
+    Forward(ServerTxId),
+    /// An answer held back from an address that keeps failing authentication.
+    Reply(ServerTxId),
 }
 
 /// Deadlines, soonest first.

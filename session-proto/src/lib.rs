@@ -17,6 +17,7 @@ pub mod location;
 pub mod machine;
 pub mod media;
 pub mod registration;
+pub mod server;
 pub mod sip;
 pub mod types;
 

@@ -94,9 +94,10 @@ impl CallRecord {
         DialogId::new(self.dialog.call_id.clone(), self.dialog.local_tag.clone())
     }
 
-    /// Where in-dialog requests go: the first hop of the route set (a proxy that
-    /// record-routed, RFC 3261 section 12.2.1.1), else the peer's Contact when it is an
-    /// address, else where the dialog's first request went or came from.
+    /// Where in-dialog requests go: the first hop of the dialog's route set when it
+    /// has one (a proxy that Record-Routed, RFC 3261 section 12.2.1.1 with loose
+    /// routing), else the peer's Contact when it is an address, else where the
+    /// dialog's first request went or came from.
     pub fn destination(&self) -> Option<SocketAddr> {
         let first_hop = self.dialog.route_set.first().map(|route| crate::sip::headers::uri_of(route));
         first_hop

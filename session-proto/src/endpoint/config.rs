@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::auth;
 use crate::interceptor::SignalingInterceptor;
 use crate::media::MediaSettings;
+use crate::server::ServerConfig;
 use crate::sip::transaction::Timers;
 
 /// An endpoint's settings.
@@ -33,6 +34,9 @@ pub struct EndpointConfig {
     /// with `Route: <sip:PROXY;lr>` (RFC 3261 section 8.1.2); requests in a dialog
     /// follow its route set. A name must be looked up before the endpoint is built.
     pub outbound_proxy: Option<SocketAddr>,
+    /// Makes the endpoint a registrar and proxy for a domain ([`crate::server`]);
+    /// `None`, the default, keeps it a plain user agent that refuses REGISTER with 405.
+    pub server: Option<ServerConfig>,
 }
 
 impl EndpointConfig {
@@ -47,6 +51,7 @@ impl EndpointConfig {
             interceptor: SignalingInterceptor::new(),
             credentials: None,
             outbound_proxy: None,
+            server: None,
         }
     }
 }

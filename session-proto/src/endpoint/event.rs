@@ -5,6 +5,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use crate::location::{JobId, LocationJob};
 use crate::machine::State;
 use crate::media::MediaCommand;
 use crate::registration::{RegistrationError, RegistrationId, RegistrationState};
@@ -114,6 +115,15 @@ pub enum Event {
         host: String,
         /// The port to use with it.
         port: u16,
+    },
+    /// For the driver: run `work` on the location store, then answer with
+    /// [`super::Endpoint::handle_location`] and the same `job` (a registrar and proxy
+    /// endpoint only).
+    Location {
+        /// Identifies the answer.
+        job: JobId,
+        /// What to do.
+        work: LocationJob,
     },
 }
 

@@ -5,13 +5,15 @@
 //! handle_timeout(now)               ─┤                   ├─ poll_timeout()  → Instant
 //! dial / handle_command(now, …)     ─┼─ Endpoint ────────┼─ poll_event()    → Event
 //! handle_media_opened / _resolved   ─┘                   │  (application events, and
-//!   / handle_dtmf (the driver's answers)                 │   work for the driver)
+//!   / handle_dtmf / handle_location                      │   work for the driver)
+//!   (the driver's answers)
 //! ```
 //!
 //! Every message is routed the same way: the transaction layer first (retransmissions
 //! are absorbed there), then the [`SessionRegistry`] by transaction or dialog id to the
 //! usage that owns it, then by method to the usage that creates new ones. Calls are the
-//! first usage (the `call` module); OPTIONS and MESSAGE the second.
+//! first usage (the `call` module); OPTIONS and MESSAGE the second; the registrar and
+//! the proxy ([`crate::server`]) the third, present when the configuration asks.
 
 pub(crate) mod authorize;
 pub mod config;
@@ -32,8 +34,10 @@ pub use self::event::{CommandError, EndReason, Event, IncomingMessage, Stats};
 pub use self::registry::SessionRegistry;
 use crate::call::DialogAdapter;
 use crate::deadlines::Deadline;
+use crate::location::{JobId, LocationAnswer};
 use crate::machine;
 use crate::registration::{RegisterSpec, RegistrationAdapter, RegistrationId};
+use crate::server::Server;
 use crate::sip::inbound;
 use crate::sip::transaction::Transmit;
 use crate::types::SessionId;
@@ -45,17 +49,21 @@ pub struct Endpoint {
     core: Core,
     calls: DialogAdapter,
     registrations: RegistrationAdapter,
+    server: Option<Server>,
 }
 
 impl Endpoint {
     /// An endpoint; `seed` makes its tags, Call-IDs and branches (tests pass a fixed
     /// one, the driver a random one).
     pub fn new(config: EndpointConfig, seed: u64) -> Self {
-        let allow = [crate::call::METHODS, options::METHODS].concat().join(", ");
+        let server = config.server.clone().map(Server::new);
+        let registrar: &[&str] = if server.is_some() { &["REGISTER"] } else { &[] };
+        let allow = [crate::call::METHODS, options::METHODS, registrar].concat().join(", ");
         Self {
             core: Core::new(config, seed, allow),
             calls: DialogAdapter::default(),
             registrations: RegistrationAdapter::default(),
+            server,
         }
     }
 
@@ -72,7 +80,11 @@ impl Endpoint {
     /// A datagram arrived from `from`.
     pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, datagram: &[u8]) {
         match inbound::parse(datagram, &self.core.allow) {
-            Ok(message) => self.core.tx.handle(now, from, message, &mut self.core.deadlines),
+            Ok(message) => {
+                // A proxy forwards the bytes as they came; a user agent needs no copy.
+                let raw = self.server.is_some().then(|| Bytes::copy_from_slice(datagram));
+                self.core.tx.handle(now, from, message, raw, &mut self.core.deadlines)
+            }
             Err(refused) => {
                 tracing::debug!(%from, reason = %refused.reason, "refused a datagram");
                 if let Some(response) = refused.response {
@@ -92,6 +104,16 @@ impl Endpoint {
                 }
                 Deadline::NoAnswer(call) => self.calls.on_no_answer(&mut self.core, now, call, at),
                 Deadline::Refresh(id) => self.registrations.on_refresh(&mut self.core, now, id, at),
+                Deadline::Forward(tx) => {
+                    if let Some(server) = self.server.as_mut() {
+                        server.on_forward_timer(&mut self.core, now, tx);
+                    }
+                }
+                Deadline::Reply(tx) => {
+                    if let Some(server) = self.server.as_mut() {
+                        server.on_held(&mut self.core, now, tx);
+                    }
+                }
             }
             self.route(now);
         }
@@ -181,6 +203,16 @@ impl Endpoint {
         self.route(now);
     }
 
+    /// The driver's answer to [`Event::Location`]: what the location store did with
+    /// job `job`. An answer to a job nobody waits for any more (its request was
+    /// CANCELled) is ignored.
+    pub fn handle_location(&mut self, now: Instant, job: JobId, answer: LocationAnswer) {
+        if let Some(server) = self.server.as_mut() {
+            server.on_location(&mut self.core, now, job, answer);
+        }
+        self.route(now);
+    }
+
     /// The next datagram to send.
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
         self.core.tx.poll_transmit()
@@ -213,5 +245,6 @@ impl Endpoint {
             && self.core.tx.is_empty()
             && self.core.registry.is_empty()
             && self.core.deadlines.is_empty()
+            && self.server.as_ref().is_none_or(Server::is_idle)
     }
 }

@@ -1,9 +1,13 @@
 //! Routing what the transaction layer delivers: by transaction, then by dialog id, then
-//! by method, to the usage that owns it.
+//! by method, to the usage that owns it. A registrar and proxy endpoint's server usage
+//! sees first what is its own: CANCELs of requests it forwards, requests whose top
+//! Route is ours, responses on its branches, and every request outside a dialog but
+//! OPTIONS addressed to the endpoint itself.
 
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use bytes::Bytes;
 use rsipstack::rsip::{Header, Method, Request};
 
 use super::{Endpoint, options};
@@ -19,21 +23,37 @@ impl Endpoint {
         while let Some(event) = self.core.tx.poll_event() {
             let core = &mut self.core;
             match event {
-                TxEvent::Request { tx, request, essentials, source, cancels } => {
+                TxEvent::Request { tx, request, essentials, source, cancels, raw } => {
+                    let server = self.server.as_mut();
                     if request.method == Method::Cancel {
-                        self.calls.on_cancel(core, now, tx, cancels);
+                        let forwarded =
+                            cancels.zip(server).is_some_and(|(invite, s)| s.on_cancel(core, now, tx, invite));
+                        if !forwarded {
+                            self.calls.on_cancel(core, now, tx, cancels);
+                        }
                     } else if let Some(to_tag) = essentials.to_tag.clone() {
-                        self.in_dialog(now, tx, request, essentials, source, to_tag);
+                        let routed = server.is_some_and(|s| {
+                            s.on_in_dialog(core, now, tx, &request, &essentials, source, raw.as_ref())
+                        });
+                        if !routed {
+                            self.in_dialog(now, tx, request, essentials, source, to_tag);
+                        }
                     } else {
-                        self.out_of_dialog(now, tx, request, essentials, source);
+                        self.out_of_dialog(now, tx, request, essentials, source, raw);
                     }
                 }
-                TxEvent::Ack { request, essentials } => self.calls.on_ack(core, now, &request, &essentials),
-                TxEvent::Response { tx, response, essentials } => {
+                TxEvent::Ack { request, essentials, raw } => {
+                    if !self.server.as_mut().is_some_and(|s| s.on_ack(core, &request, raw.as_ref())) {
+                        self.calls.on_ack(core, now, &request, &essentials);
+                    }
+                }
+                TxEvent::Response { tx, response, essentials, raw } => {
                     if let Some((call, purpose)) = core.registry.client(tx) {
                         self.calls.on_response(core, now, call, purpose, tx, &response, &essentials);
                     } else if let Some(registration) = core.registry.registration(tx) {
                         self.registrations.on_response(core, now, registration, tx, &response);
+                    } else if let Some(server) = self.server.as_mut() {
+                        server.on_branch_response(core, now, tx, &response, &essentials, raw);
                     }
                 }
                 TxEvent::Timeout { tx } => {
@@ -41,6 +61,8 @@ impl Endpoint {
                         self.calls.on_client_timeout(core, now, call, purpose, tx);
                     } else if let Some(registration) = core.registry.registration(tx) {
                         self.registrations.on_timeout(core, now, registration, tx);
+                    } else if let Some(server) = self.server.as_mut() {
+                        server.on_branch_timeout(core, now, tx);
                     }
                 }
                 TxEvent::AckTimeout { tx } => {
@@ -85,6 +107,7 @@ impl Endpoint {
         request: Request,
         essentials: Essentials,
         source: SocketAddr,
+        raw: Option<Bytes>,
     ) {
         let core = &mut self.core;
         let info = IncomingRequest {
@@ -107,6 +130,16 @@ impl Endpoint {
                 return core.reply(now, tx, code, &[("Warning", &write::warning(&reason))]);
             }
             SignalingDecision::Accept | SignalingDecision::Defer => {}
+        }
+        if let Some(server) = self.server.as_mut() {
+            match request.method {
+                Method::Register => {
+                    return server.on_register(core, now, tx, &request, &essentials, source, raw.as_deref());
+                }
+                // OPTIONS to the server itself is answered here; to a user, proxied.
+                Method::Options if request.uri.auth.is_none() => {}
+                _ => return server.on_proxy(core, now, tx, &request, &essentials, source, raw),
+            }
         }
         match request.method {
             Method::Invite => self.calls.on_invite(core, now, tx, &request, &essentials, source),

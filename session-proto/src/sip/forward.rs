@@ -23,6 +23,9 @@ mod head;
 /// MUST add one with a field value, which SHOULD be 70").
 pub const DEFAULT_MAX_FORWARDS: u32 = 70;
 
+/// Says whether a header line goes, given its name and value (see [`Forward::drop_header`]).
+pub type DropHeader<'a> = dyn Fn(&str, &str) -> bool + 'a;
+
 /// How to rewrite one request for one target (section 16.6 steps 2 to 8).
 #[derive(Clone, Copy)]
 pub struct Forward<'a> {
@@ -40,12 +43,16 @@ pub struct Forward<'a> {
     /// (section 16.4). It is given the whole value, trimmed and unfolded, such as
     /// `<sip:proxy;lr>` ([`uri_of`] extracts its URI). `None` never removes one.
     pub strip_route: Option<&'a dyn Fn(&str) -> bool>,
+    /// Says whether a header line goes, given its name as written and its value
+    /// unfolded and trimmed: the proxy removes the Proxy-Authorization credentials for
+    /// its own realm (RFC 3261 section 22.3), say. `None` keeps every line.
+    pub drop_header: Option<&'a DropHeader<'a>>,
 }
 
 impl<'a> Forward<'a> {
     /// Forwarding with our Via only: no retargeting, no Record-Route, no Route removal.
     pub const fn new(via: &'a str) -> Self {
-        Self { via, request_uri: None, record_route: None, strip_route: None }
+        Self { via, request_uri: None, record_route: None, strip_route: None, drop_header: None }
     }
 }
 
@@ -56,6 +63,7 @@ impl fmt::Debug for Forward<'_> {
             .field("request_uri", &self.request_uri)
             .field("record_route", &self.record_route)
             .field("strip_route", &self.strip_route.map(|_| "<fn>"))
+            .field("drop_header", &self.drop_header.map(|_| "<fn>"))
             .finish()
     }
 }
@@ -160,6 +168,13 @@ pub fn forward_request(message: &[u8], forward: &Forward<'_>) -> Result<Vec<u8>,
     if let Some((at, hops)) = max_forwards {
         let name = head.fields.get(at).map_or("Max-Forwards", |f| f.name);
         set(&mut edits, at, Edit::Replace(format!("{name}: {}\r\n", hops.saturating_sub(1))));
+    }
+    if let Some(drop) = forward.drop_header {
+        for (edit, field) in edits.iter_mut().zip(&head.fields) {
+            if !field.name.is_empty() && drop(field.name, &unfold(field.value())) {
+                *edit = Edit::Drop;
+            }
+        }
     }
     let route = head.fields.iter().enumerate().find(|(_, f)| f.is(&["route"]));
     if let (Some((at, field)), Some(is_ours)) = (route, forward.strip_route) {

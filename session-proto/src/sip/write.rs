@@ -20,14 +20,17 @@ pub fn reason_phrase(code: u16) -> &'static str {
         200 => "OK",
         202 => "Accepted",
         400 => "Bad Request",
+        401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         406 => "Not Acceptable",
         408 => "Request Timeout",
         415 => "Unsupported Media Type",
+        407 => "Proxy Authentication Required",
         416 => "Unsupported URI Scheme",
         420 => "Bad Extension",
+        423 => "Interval Too Brief",
         480 => "Temporarily Unavailable",
         481 => "Call/Transaction Does Not Exist",
         482 => "Loop Detected",
@@ -72,7 +75,8 @@ pub struct Body<'a> {
 
 /// The header lines every response to a request copies (RFC 3261 section 8.2.6.2):
 /// its Vias in order, From, Call-ID and CSeq, and its To, to which a response past 100
-/// adds our tag. Kept by the server transaction until it has answered, so that a
+/// adds our tag; and its Record-Route lines, which a UAS copies into its responses so
+/// that the caller learns the dialog's route set too (section 12.1.1). Kept by the server transaction until it has answered, so that a
 /// response can be written from the transaction alone.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReplyHead {
@@ -91,6 +95,7 @@ impl ReplyHead {
                 Header::From(v) => line(&mut lines, "From", v.value()),
                 Header::CallId(v) => line(&mut lines, "Call-ID", v.value()),
                 Header::CSeq(v) => line(&mut lines, "CSeq", v.value()),
+                Header::RecordRoute(v) => line(&mut lines, "Record-Route", v.value()),
                 Header::To(v) if to.is_empty() => v.value().clone_into(&mut to),
                 _ => {}
             }

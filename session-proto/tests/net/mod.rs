@@ -5,6 +5,9 @@
 
 #![allow(dead_code)] // each test file uses a different part
 
+pub mod location;
+pub mod phone;
+pub mod proxied;
 pub mod script;
 
 use std::cmp::Reverse;
@@ -18,6 +21,7 @@ use session_proto::media::MediaCommand;
 use session_proto::types::SessionId;
 use session_proto::{EndReason, Endpoint, EndpointConfig, Event};
 
+use self::location::{MemoryLocation, StoreMode};
 use self::script::{Replies, ScriptNode};
 
 /// How the network treats datagrams.
@@ -105,6 +109,8 @@ type InFlight = Reverse<(Instant, u64, SocketAddr, SocketAddr, Vec<u8>)>;
 /// Endpoints joined by a network, on one virtual clock.
 pub struct Net {
     pub now: Instant,
+    /// When the network started (a server node's Unix epoch, [`location::EPOCH_UNIX`]).
+    pub start: Instant,
     pub nodes: Vec<Node>,
     /// Scripted peers, at 127.0.0.1:(5090 + index).
     pub scripts: Vec<ScriptNode>,
@@ -113,12 +119,23 @@ pub struct Net {
     in_flight: BinaryHeap<InFlight>,
     sequence: u64,
     next_rtp: u16,
+    /// The location store that answers every node's [`Event::Location`] jobs.
+    pub location: MemoryLocation,
+    /// How it answers.
+    pub store_mode: StoreMode,
+    /// Jobs held by [`StoreMode::Hold`]: the node, the job and its work.
+    pub held_jobs: Vec<(usize, session_proto::location::JobId, session_proto::location::LocationJob)>,
+    /// Datagrams sent to an address where no node is (a raw test peer), in order: from,
+    /// to, text.
+    pub wire: Vec<(SocketAddr, SocketAddr, String)>,
 }
 
 impl Net {
     pub fn new(seed: u64, conditions: Conditions) -> Self {
+        let now = Instant::now();
         Self {
-            now: Instant::now(),
+            now,
+            start: now,
             nodes: Vec::new(),
             scripts: Vec::new(),
             conditions,
@@ -126,6 +143,10 @@ impl Net {
             in_flight: BinaryHeap::new(),
             sequence: 0,
             next_rtp: 20_000,
+            location: MemoryLocation::default(),
+            store_mode: StoreMode::Answer,
+            held_jobs: Vec::new(),
+            wire: Vec::new(),
         }
     }
 
@@ -313,12 +334,24 @@ impl Net {
                 let result = found.map(|s| SocketAddr::new(s.addr.ip(), *port)).ok_or("no such host".into());
                 self.nodes[index].endpoint.handle_registrar_resolved(now, *registration, result);
             }
+            Event::Location { job, work } => match &self.store_mode {
+                StoreMode::Answer => {
+                    let answer = self.location.run(work);
+                    self.nodes[index].endpoint.handle_location(now, *job, answer);
+                }
+                StoreMode::Fail(why) => {
+                    let answer = session_proto::location::LocationAnswer::Failed(why.clone());
+                    self.nodes[index].endpoint.handle_location(now, *job, answer);
+                }
+                StoreMode::Hold => self.held_jobs.push((index, *job, work.clone())),
+            },
             _ => {}
         }
     }
 
     fn send(&mut self, from: SocketAddr, to: SocketAddr, bytes: Vec<u8>) {
         if !self.nodes.iter().any(|n| n.addr == to) && !self.scripts.iter().any(|s| s.addr == to) {
+            self.wire.push((from, to, String::from_utf8_lossy(&bytes).into_owned()));
             return;
         }
         if self.rng.random_bool(self.conditions.loss) {

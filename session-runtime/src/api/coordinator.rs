@@ -3,11 +3,13 @@
 //! the driver's, calls the [`CallController`]'s.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use session_media::Codec;
 use session_proto::auth::Credentials;
 use session_proto::media::MediaSettings;
+use session_proto::server::ServerConfig;
 use session_proto::{Endpoint, EndpointConfig, IncomingMessage, RegisterSpec, Stats};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
@@ -16,6 +18,7 @@ use super::registration::{RegisterError, Registration};
 use crate::driver::command::Command;
 use crate::driver::{Driver, socket};
 use crate::interceptor::SignalingInterceptor;
+use crate::location::{LocationStore, MemoryStore};
 use crate::media::MediaConfig;
 use session_proto::sip::transaction::Timers;
 
@@ -43,6 +46,14 @@ pub struct PeerConfig {
     pub no_answer: Duration,
     /// Policy for incoming requests.
     pub interceptor: SignalingInterceptor,
+    /// Where a registrar keeps its bindings and every node its digest nonce counts: in
+    /// this process by default ([`MemoryStore`]); a [`RedisStore`] shared by several.
+    ///
+    /// [`RedisStore`]: crate::location::RedisStore
+    pub location: Arc<dyn LocationStore>,
+    /// Registrar and proxy settings: set, the endpoint serves its realm's users
+    /// (REGISTER, calls between them) instead of taking calls itself. See [`crate::Server`].
+    pub server: Option<ServerConfig>,
 }
 
 impl PeerConfig {
@@ -57,6 +68,8 @@ impl PeerConfig {
             dtmf: crate::types::DtmfMode::default(),
             no_answer: Duration::from_secs(180),
             interceptor: SignalingInterceptor::new(),
+            location: Arc::new(MemoryStore::new()),
+            server: None,
         }
     }
 }
@@ -129,13 +142,15 @@ impl UnifiedCoordinator {
             interceptor: config.interceptor,
             credentials: services.credentials,
             outbound_proxy: services.outbound_proxy,
+            server: config.server,
         };
         let endpoint = Endpoint::new(endpoint_config, rand::random());
         let media = MediaConfig { ip: media_ip, ports: config.rtp_ports };
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (incoming, incoming_rx) = mpsc::unbounded_channel();
         let (messages, messages_rx) = mpsc::channel(MESSAGE_BACKLOG);
-        let driver = Driver::new(socket, endpoint, media, commands.clone(), incoming, messages);
+        let driver =
+            Driver::new(socket, endpoint, media, commands.clone(), incoming, messages, config.location);
         tokio::spawn(driver.run(command_rx));
         Ok(Self {
             local,

@@ -6,6 +6,7 @@ mod call_controller;
 mod coordinator;
 mod events;
 mod registration;
+mod server;
 mod simple;
 
 pub use crate::registrations::RegistrationStatus;
@@ -15,6 +16,7 @@ pub use call_controller::CallController;
 pub use coordinator::{PeerConfig, PeerError, PeerServices, UnifiedCoordinator};
 pub use events::{CallError, CallEvent, EndReason};
 pub use registration::{RegisterError, Registration};
+pub use server::{Server, ServerBuilder};
 pub use session_proto::auth::Credentials;
 pub use session_proto::{IncomingMessage, Stats};
 pub use session_proto::{RegisterSpec, RegistrationError, RegistrationId, RegistrationState};

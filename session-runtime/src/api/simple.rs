@@ -202,6 +202,15 @@ impl PeerBuilder {
         self
     }
 
+    /// Keeps bindings and digest nonce counts in `store` (see [`crate::location`]):
+    /// several nodes that share one Redis share their registrations. In this process's
+    /// memory by default.
+    #[must_use]
+    pub fn location_store(mut self, store: std::sync::Arc<dyn crate::location::LocationStore>) -> Self {
+        self.config.location = store;
+        self
+    }
+
     /// Starts the peer.
     pub async fn start(self) -> Result<SimplePeer, PeerError> {
         let user = self.config.user.clone();

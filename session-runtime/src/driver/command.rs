@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use session_proto::location::{JobId, LocationAnswer};
 use session_proto::{CommandError, RegisterSpec, RegistrationId, Stats};
 use tokio::sync::oneshot;
 
@@ -67,6 +68,13 @@ pub enum Command {
         id: RegistrationId,
         /// The address, or why there is none.
         result: Result<SocketAddr, String>,
+    },
+    /// A location job that the store did not answer at once finished.
+    Located {
+        /// The job.
+        job: JobId,
+        /// The store's answer.
+        answer: LocationAnswer,
     },
     /// Report what the endpoint holds.
     Stats(oneshot::Sender<Stats>),

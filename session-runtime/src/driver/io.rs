@@ -52,6 +52,11 @@ impl Driver {
                     tracing::debug!("a MESSAGE was answered but nobody reads messages; dropped");
                 }
             }
+            Event::Location { job, work } => {
+                if let Some(answer) = super::location::start(&self.location, &self.commands, job, work) {
+                    self.endpoint.handle_location(Instant::now(), job, answer);
+                }
+            }
             Event::OpenMedia { call } => {
                 let opened = self.open_media(call);
                 self.endpoint.handle_media_opened(Instant::now(), call, opened);

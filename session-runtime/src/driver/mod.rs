@@ -4,6 +4,7 @@
 
 pub mod command;
 mod io;
+mod location;
 pub mod socket;
 
 use std::collections::HashMap;
@@ -15,6 +16,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use self::command::Command;
+use crate::location::LocationStore;
 use crate::media::MediaConfig;
 use crate::registrations::RegistrationShared;
 use crate::shared::CallShared;
@@ -40,11 +42,13 @@ pub struct Driver {
     registrations: HashMap<RegistrationId, Arc<RegistrationShared>>,
     /// Who waits for every registration to end ([`Command::UnregisterAll`]).
     draining: Vec<tokio::sync::oneshot::Sender<()>>,
+    /// Where the registrar's bindings and the digest nonce counts are kept.
+    location: Arc<dyn LocationStore>,
 }
 
 impl Driver {
     /// A driver for `endpoint` on `socket`; new calls go to `incoming`, MESSAGEs to
-    /// `messages`.
+    /// `messages`; location jobs run on `location`.
     pub fn new(
         socket: UdpSocket,
         endpoint: Endpoint,
@@ -52,6 +56,7 @@ impl Driver {
         commands: mpsc::UnboundedSender<Command>,
         incoming: mpsc::UnboundedSender<Arc<CallShared>>,
         messages: mpsc::Sender<IncomingMessage>,
+        location: Arc<dyn LocationStore>,
     ) -> Self {
         Self {
             socket,
@@ -61,6 +66,7 @@ impl Driver {
             incoming,
             messages,
             media,
+            location,
             registrations: HashMap::new(),
             draining: Vec::new(),
         }
@@ -172,6 +178,10 @@ impl Driver {
             }
             Command::RegistrarResolved { id, result } => {
                 self.endpoint.handle_registrar_resolved(now, id, result);
+                self.dispatch();
+            }
+            Command::Located { job, answer } => {
+                self.endpoint.handle_location(now, job, answer);
                 self.dispatch();
             }
             Command::Stats(reply) => {

@@ -5,6 +5,7 @@ mod demo;
 mod listen;
 mod media;
 mod registrar;
+mod server;
 
 use std::process::ExitCode;
 
@@ -25,6 +26,9 @@ enum Command {
     Listen(listen::Args),
     /// Call a SIP URI; exits 0 when the call was answered and ended normally.
     Call(call::Args),
+    /// Run a registrar and proxy: users register and call each other by address of
+    /// record (sip:USER@REALM).
+    Server(server::Args),
     /// Two peers in this process call each other on loopback (a tone each way, DTMF, hold
     /// and resume) and report what each heard.
     Demo,
@@ -76,6 +80,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Listen(args) => listen::run(args).await,
             Command::Call(args) => call::run(args).await,
+            Command::Server(args) => server::run(args).await,
             Command::Demo => demo::run().await,
             Command::Graph { .. } => Ok(()),
         }

@@ -351,3 +351,21 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_header_the_caller_names_is_dropped_and_nothing_else() {
+    let text = INVITE.replace(
+        "Contact:",
+        "Proxy-Authorization: Digest realm=\"ours\", response=\"x\"\r\n\
+         Proxy-Authorization: Digest realm=\"theirs\",\r\n response=\"y\"\r\nContact:",
+    );
+    let ours = |name: &str, value: &str| {
+        name.eq_ignore_ascii_case("proxy-authorization") && value.contains("\"ours\"")
+    };
+    let out = forward(&text, &Forward { drop_header: Some(&ours), ..Forward::new(OURS) }).unwrap();
+    let expected = text
+        .replace("Proxy-Authorization: Digest realm=\"ours\", response=\"x\"\r\n", "")
+        .replace("Via: SIP", &format!("Via: {OURS}\r\nVia: SIP"))
+        .replace("Max-Forwards: 70", "Max-Forwards: 69");
+    assert_eq!(out, expected, "the other realm's credentials, folded, stay as they were");
+}

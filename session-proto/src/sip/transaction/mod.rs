@@ -13,6 +13,7 @@
 
 pub mod client;
 mod expiry;
+mod relay;
 pub mod server;
 pub mod timers;
 
@@ -64,6 +65,9 @@ pub enum TxEvent {
         source: SocketAddr,
         /// For a CANCEL: the INVITE transaction it cancels, if it exists.
         cancels: Option<ServerTxId>,
+        /// The datagram as it arrived, when the caller of [`TransactionLayer::handle`]
+        /// kept it (a proxy forwards these bytes).
+        raw: Option<Bytes>,
     },
     /// An ACK that matched no transaction: the ACK to a 2xx, for the dialog.
     Ack {
@@ -71,6 +75,8 @@ pub enum TxEvent {
         request: Request,
         /// Its header essentials.
         essentials: Essentials,
+        /// The datagram, when kept.
+        raw: Option<Bytes>,
     },
     /// A response for one of our transactions (provisional, final, or a repeated 2xx).
     Response {
@@ -80,6 +86,8 @@ pub enum TxEvent {
         response: Response,
         /// Its header essentials.
         essentials: Essentials,
+        /// The datagram, when kept.
+        raw: Option<Bytes>,
     },
     /// No final response in time (Timer B or F): the request failed.
     Timeout {
@@ -265,12 +273,22 @@ impl TransactionLayer {
         self.len() == 0
     }
 
-    /// Feeds a checked message that arrived from `source`.
-    pub fn handle(&mut self, now: Instant, source: SocketAddr, inbound: Inbound, deadlines: &mut Deadlines) {
+    /// Feeds a checked message that arrived from `source`; `raw`, the datagram it was
+    /// read from, is passed on with the event it makes (a proxy forwards those bytes).
+    pub fn handle(
+        &mut self,
+        now: Instant,
+        source: SocketAddr,
+        inbound: Inbound,
+        raw: Option<Bytes>,
+        deadlines: &mut Deadlines,
+    ) {
         match inbound {
-            Inbound::Response(response, essentials) => self.on_response(now, response, essentials, deadlines),
+            Inbound::Response(response, essentials) => {
+                self.on_response(now, response, essentials, raw, deadlines)
+            }
             Inbound::Request(request, essentials) => {
-                self.on_request(now, source, request, essentials, deadlines)
+                self.on_request(now, source, request, essentials, raw, deadlines)
             }
         }
     }
@@ -280,6 +298,7 @@ impl TransactionLayer {
         now: Instant,
         response: Response,
         essentials: Essentials,
+        raw: Option<Bytes>,
         deadlines: &mut Deadlines,
     ) {
         let Some(id) =
@@ -310,7 +329,7 @@ impl TransactionLayer {
             deadlines.schedule(at, Deadline::Client(key.0, key.1));
         }
         if reaction.deliver {
-            self.events.push_back(TxEvent::Response { tx: id, response, essentials });
+            self.events.push_back(TxEvent::Response { tx: id, response, essentials, raw });
         }
     }
 
@@ -320,6 +339,7 @@ impl TransactionLayer {
         source: SocketAddr,
         request: Request,
         essentials: Essentials,
+        raw: Option<Bytes>,
         deadlines: &mut Deadlines,
     ) {
         let method = request.method;
@@ -342,7 +362,7 @@ impl TransactionLayer {
             }
         }
         if method == Method::Ack {
-            self.events.push_back(TxEvent::Ack { request, essentials });
+            self.events.push_back(TxEvent::Ack { request, essentials, raw });
             return;
         }
         let cancels = (method == Method::Cancel)
@@ -358,7 +378,7 @@ impl TransactionLayer {
             // 100 Trying at once: the callee may take its time (section 17.2.1).
             self.respond(now, id, 100, Reply::default(), deadlines);
         }
-        self.events.push_back(TxEvent::Request { tx: id, request, essentials, source, cancels });
+        self.events.push_back(TxEvent::Request { tx: id, request, essentials, source, cancels, raw });
     }
 
     /// The next datagram to send.

@@ -98,6 +98,26 @@ impl ServerTx {
         Reaction { transmit: Some(response), ..Reaction::default() }
     }
 
+    /// A proxy passes on `response` (see `TransactionLayer::relay`): a 2xx to an INVITE
+    /// is sent without retransmissions of our own, also again in Accepted; anything
+    /// else as [`ServerTx::respond`] sends it.
+    pub fn relay(&mut self, now: Instant, timers: &Timers, code: u16, response: Bytes) -> Reaction {
+        let success = (200..300).contains(&code);
+        match self.state {
+            ServerState::Proceeding if success && self.invite => {
+                self.state = ServerState::Accepted;
+                // Nothing to wait for: the ACK to a 2xx is the proxy core's (Timer L).
+                self.acked = true;
+                self.last_response = None;
+                self.retransmit_at = None;
+                self.deadline = Some(now + timers.transaction_timeout());
+                Reaction { transmit: Some(response), ..Reaction::default() }
+            }
+            ServerState::Accepted if success => Reaction { transmit: Some(response), ..Reaction::default() },
+            _ => self.respond(now, timers, code, response),
+        }
+    }
+
     /// The same request arrived again: repeat the last response (absorbed in Accepted).
     pub fn on_retransmission(&mut self) -> Reaction {
         match self.state {
@@ -163,6 +183,24 @@ mod tests {
         assert_eq!(tx.on_retransmission(), Reaction::default(), "INVITE repeats are absorbed");
         let end = tx.on_timer(now + timers.transaction_timeout(), &timers);
         assert!(!end.ack_timed_out);
+        assert_eq!(tx.state(), ServerState::Terminated);
+    }
+
+    #[test]
+    fn a_relayed_2xx_is_passed_on_each_time_and_never_retransmitted() {
+        let (now, timers) = (Instant::now(), Timers::default());
+        let mut tx = ServerTx::new(true);
+        assert!(tx.relay(now, &timers, 180, Bytes::from_static(b"180")).transmit.is_some());
+        assert_eq!(tx.on_retransmission().transmit.as_deref(), Some(&b"180"[..]));
+        assert!(tx.relay(now, &timers, 200, Bytes::from_static(b"200")).transmit.is_some());
+        assert_eq!(tx.state(), ServerState::Accepted);
+        assert_eq!(tx.next_timer(), Some(now + timers.transaction_timeout()), "Timer L only");
+        assert_eq!(tx.on_retransmission(), Reaction::default(), "INVITE repeats are absorbed");
+        let again = tx.relay(now, &timers, 200, Bytes::from_static(b"200 again"));
+        assert_eq!(again.transmit.as_deref(), Some(&b"200 again"[..]));
+        assert!(tx.relay(now, &timers, 486, Bytes::from_static(b"486")).transmit.is_none());
+        let end = tx.on_timer(now + timers.transaction_timeout(), &timers);
+        assert!(!end.ack_timed_out, "a proxy waits for no ACK");
         assert_eq!(tx.state(), ServerState::Terminated);
     }
 

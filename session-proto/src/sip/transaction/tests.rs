@@ -15,7 +15,7 @@ fn an_acked_invite_transaction_is_forgotten_after_64_t1() {
     let (start, source) = (Instant::now(), "127.0.0.1:5070".parse().unwrap());
     let mut deadlines = Deadlines::default();
     let mut layer = TransactionLayer::new(Timers::default(), 1);
-    layer.handle(start, source, inbound(INVITE), &mut deadlines);
+    layer.handle(start, source, inbound(INVITE), None, &mut deadlines);
     let Some(TxEvent::Request { tx, .. }) = layer.poll_event() else { panic!("a request") };
     assert!(layer.respond(start, tx, 200, Reply { to_tag: Some("b"), ..Reply::default() }, &mut deadlines));
     layer.ack_received(start, tx);
@@ -41,8 +41,8 @@ fn a_retransmitted_invite_gets_the_last_response_again() {
     let (now, source) = (Instant::now(), "127.0.0.1:5070".parse().unwrap());
     let mut deadlines = Deadlines::default();
     let mut layer = TransactionLayer::new(Timers::default(), 1);
-    layer.handle(now, source, inbound(INVITE), &mut deadlines);
-    layer.handle(now, source, inbound(INVITE), &mut deadlines);
+    layer.handle(now, source, inbound(INVITE), None, &mut deadlines);
+    layer.handle(now, source, inbound(INVITE), None, &mut deadlines);
     assert!(matches!(layer.poll_event(), Some(TxEvent::Request { .. })));
     assert!(layer.poll_event().is_none(), "the repeat is absorbed");
     let sent: Vec<Transmit> = std::iter::from_fn(|| layer.poll_transmit()).collect();
@@ -55,7 +55,7 @@ fn a_second_final_response_is_not_sent() {
     let (now, source) = (Instant::now(), "127.0.0.1:5070".parse().unwrap());
     let mut deadlines = Deadlines::default();
     let mut layer = TransactionLayer::new(Timers::default(), 1);
-    layer.handle(now, source, inbound(INVITE), &mut deadlines);
+    layer.handle(now, source, inbound(INVITE), None, &mut deadlines);
     let Some(TxEvent::Request { tx, .. }) = layer.poll_event() else { panic!("a request") };
     assert!(layer.respond(now, tx, 486, Reply::default(), &mut deadlines));
     assert!(!layer.respond(now, tx, 200, Reply::default(), &mut deadlines));
