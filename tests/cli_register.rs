@@ -11,7 +11,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::simplepeer;
+use common::{Running, free_port, simplepeer, wait_until_bound};
 use session_proto::auth::{Users, Verdict, Verifier};
 
 fn header<'a>(message: &'a str, name: &str) -> Option<&'a str> {
@@ -145,4 +145,43 @@ fn call_registers_calls_through_the_registrar_and_withdraws_at_the_end() {
     assert!(header(invite, "From").unwrap().starts_with("<sip:alice@127.0.0.1:"));
     let last = messages.iter().rev().find(|m| m.starts_with("REGISTER ")).unwrap();
     assert_eq!(header(last, "Expires"), Some("0"), "the binding is withdrawn at the end");
+}
+
+#[test]
+fn listen_and_call_register_with_simplepeer_server_and_call_each_other_by_aor() {
+    let users = std::env::temp_dir().join(format!("session-core-users-{}.txt", std::process::id()));
+    std::fs::write(&users, "alice:wonderland\nbob:builder\n").unwrap();
+    let server_port = free_port();
+    let server = format!("127.0.0.1:{server_port}");
+    let _server = Running::start(
+        simplepeer().args(["server", "--bind", &server, "--realm", "example.com"]).arg("--users").arg(&users),
+    );
+    wait_until_bound(server_port);
+    let registrar = format!("sip:{server}");
+    let bob_port = free_port();
+    let mut bob = Running::start(
+        simplepeer()
+            .args(["listen", "--bind", &format!("127.0.0.1:{bob_port}"), "--auto-answer", "--max-calls", "1"])
+            .args(["--registrar", &registrar, "--user", "bob"])
+            .env("SIMPLEPEER_PASSWORD", "builder"),
+    );
+    let start = std::time::Instant::now();
+    while !bob.output().contains("registered") {
+        assert!(start.elapsed() < Duration::from_secs(10), "Bob never registered: {}", bob.output());
+        thread::sleep(Duration::from_millis(20));
+    }
+    let call = simplepeer()
+        .args(["call", "sip:bob@example.com", "--duration", "0.5"])
+        .args(["--registrar", &registrar, "--user", "alice"])
+        .env("SIMPLEPEER_PASSWORD", "wonderland")
+        .output()
+        .expect("simplepeer runs");
+    let stderr = String::from_utf8_lossy(&call.stderr);
+    assert!(
+        call.status.success(),
+        "the call through the server failed: {stderr}\n--- bob ---\n{}",
+        bob.output()
+    );
+    assert!(bob.wait(Duration::from_secs(10)).is_some_and(|s| s.success()), "{}", bob.output());
+    let _ = std::fs::remove_file(&users);
 }
