@@ -10,6 +10,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::Instant;
 
+use crate::registration::RegistrationId;
 use crate::sip::transaction::{ClientTxId, ServerTxId};
 use crate::types::SessionId;
 
@@ -22,6 +23,8 @@ pub enum Deadline {
     Server(ServerTxId),
     /// A call rang too long unanswered (either way).
     NoAnswer(SessionId),
+    /// A registration's refresh is due (90% of the granted expiry).
+    Refresh(RegistrationId),
     /// A request the proxy forwards, by its server transaction: Timer C (RFC 3261
     /// section 16.6 step 11), or the end of the time its forked branches may still
     /// deliver a 2xx retransmission.

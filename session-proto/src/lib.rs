@@ -16,8 +16,10 @@ pub mod interceptor;
 pub mod location;
 pub mod machine;
 pub mod media;
+pub mod registration;
 pub mod server;
 pub mod sip;
 pub mod types;
 
 pub use endpoint::{CommandError, EndReason, Endpoint, EndpointConfig, Event, IncomingMessage, Stats};
+pub use registration::{RegisterSpec, RegistrationError, RegistrationId, RegistrationState};

@@ -11,13 +11,15 @@ pub mod api;
 pub(crate) mod driver;
 pub mod location;
 pub(crate) mod media;
+pub(crate) mod registrations;
 pub(crate) mod shared;
 
 pub use session_proto::{auth, interceptor, machine, server, types};
 
 pub use api::{
-    AudioStream, Call, CallError, CallEvent, CallEvents, EndReason, IncomingMessage, PeerBuilder, PeerError,
-    Server, ServerBuilder, SimplePeer,
+    AudioStream, Call, CallError, CallEvent, CallEvents, Credentials, EndReason, IncomingMessage,
+    PeerBuilder, PeerError, RegisterError, RegisterSpec, Registration, RegistrationError, RegistrationId,
+    RegistrationState, RegistrationStatus, Server, ServerBuilder, SimplePeer,
 };
 pub use machine::State;
 pub use media::MediaInfo;

@@ -8,6 +8,7 @@
 //! or the application must hear about.
 
 mod actions;
+mod challenge;
 mod incoming;
 pub(crate) mod record;
 mod responses;
@@ -65,7 +66,8 @@ impl DialogAdapter {
     pub fn dial(&mut self, core: &mut Core, now: Instant, uri: &str) -> Result<SessionId, CommandError> {
         let invalid = |why: String| CommandError::InvalidTarget { target: uri.to_owned(), why };
         let target = target::parse(uri).map_err(invalid)?;
-        if let Some(addr) = target.addr
+        let outbound = core.config.outbound_proxy;
+        if let (Some(addr), None) = (target.addr, outbound)
             && addr.is_ipv4() != core.config.local.is_ipv4()
         {
             let (theirs, ours) = if addr.is_ipv4() { ("IPv4", "IPv6") } else { ("IPv6", "IPv4") };
@@ -78,9 +80,12 @@ impl DialogAdapter {
         let call_id = format!("{call_part}@{}", core.config.local.ip());
         let dialog = Dialog::uac(call_id, local_tag, core.local_uri.clone(), uri, core.local_uri.clone());
         let mut record = CallRecord::new(id, CallDirection::Outgoing, dialog, self.media(core));
-        record.peer = target.addr;
+        // Through an outbound proxy, the proxy finds the target: no name to look up.
+        let peer = outbound.or(target.addr);
+        record.peer = peer;
+        record.outbound = outbound;
         self.admit(core, now, record, uri.to_owned());
-        match target.addr {
+        match peer {
             Some(_) => self.feed(core, now, id, machine::Event::Dial { target: uri.to_owned() }),
             None => core.emit(Event::Resolve { call: id, host: target.host, port: target.port }),
         }

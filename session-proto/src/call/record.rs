@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use crate::auth::DigestClient;
 use crate::machine::State;
 use crate::media::MediaAdapter;
 use crate::sip::dialog::Dialog;
@@ -53,6 +54,13 @@ pub(crate) struct CallRecord {
     pub unanswered: bool,
     /// When the no-answer timer fires, while it is armed.
     pub no_answer_at: Option<Instant>,
+    /// Caller: the outbound proxy our INVITE goes to (requests outside the dialog).
+    pub outbound: Option<SocketAddr>,
+    /// Answers the challenges of the call's requests, once one came.
+    pub digest: Option<DigestClient>,
+    /// Our requests sent again with credentials: a second challenge to one of these
+    /// ends it as any refusal does.
+    pub authorized: Vec<ClientTxId>,
 }
 
 impl CallRecord {
@@ -75,6 +83,9 @@ impl CallRecord {
             local_hangup: false,
             unanswered: false,
             no_answer_at: None,
+            outbound: None,
+            digest: None,
+            authorized: Vec::new(),
         }
     }
 

@@ -31,6 +31,11 @@ impl DialogAdapter {
             self.forget_client(core, id, tx);
         }
         let Some(call) = self.sessions.get_mut(id) else { return };
+        if matches!(code, 401 | 407)
+            && (CallContext { now, core, call }).retry_challenged(tx, purpose, response)
+        {
+            return;
+        }
         let sdp = || headers::sdp_body(&response.headers, &response.body).map(str::to_owned);
         let event = match purpose {
             Purpose::Invite => {

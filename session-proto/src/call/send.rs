@@ -31,7 +31,9 @@ impl CallContext<'_> {
         extra: &[(&str, &str)],
         payload: Payload<'_>,
     ) {
-        let Some(to) = self.call.destination() else {
+        // The INVITE that makes the dialog goes to the outbound proxy, if any.
+        let outbound = self.call.outbound.filter(|_| purpose == Purpose::Invite);
+        let Some(to) = outbound.or_else(|| self.call.destination()) else {
             return tracing::warn!(call = %self.call.id, method, "no address to send to");
         };
         let (id, branch) = self.core.tx.new_branch();
@@ -43,6 +45,15 @@ impl CallContext<'_> {
             }
             Payload::Other(body) => Some(body),
             Payload::Empty => None,
+        };
+        let route = outbound.and(self.core.route_header());
+        let with_route: Vec<(&str, &str)>;
+        let extra = match &route {
+            Some(route) => {
+                with_route = [("Route", route.as_str())].into_iter().chain(extra.iter().copied()).collect();
+                &with_route[..]
+            }
+            None => extra,
         };
         let (cseq, bytes) = call.dialog.request(method, &via, extra, body);
         let kind = match purpose {

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::auth;
 use crate::interceptor::SignalingInterceptor;
 use crate::media::MediaSettings;
 use crate::server::ServerConfig;
@@ -25,6 +26,14 @@ pub struct EndpointConfig {
     pub no_answer: Duration,
     /// Policy for incoming requests.
     pub interceptor: SignalingInterceptor,
+    /// What our requests answer a 401 or 407 with: a call's INVITE, BYE, REFER or INFO
+    /// challenged by the peer or a proxy is sent once more with credentials. Set by
+    /// [`crate::Endpoint::register`] too. Debug shows the user only.
+    pub credentials: Option<auth::Credentials>,
+    /// Every request outside a dialog (REGISTER, a call's INVITE) goes to this address
+    /// with `Route: <sip:PROXY;lr>` (RFC 3261 section 8.1.2); requests in a dialog
+    /// follow its route set. A name must be looked up before the endpoint is built.
+    pub outbound_proxy: Option<SocketAddr>,
     /// Makes the endpoint a registrar and proxy for a domain ([`crate::server`]);
     /// `None`, the default, keeps it a plain user agent that refuses REGISTER with 405.
     pub server: Option<ServerConfig>,
@@ -40,6 +49,8 @@ impl EndpointConfig {
             media: MediaSettings::default(),
             no_answer: Duration::from_secs(180),
             interceptor: SignalingInterceptor::new(),
+            credentials: None,
+            outbound_proxy: None,
             server: None,
         }
     }

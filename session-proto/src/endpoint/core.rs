@@ -49,6 +49,17 @@ impl Core {
         format!("SIP/2.0/UDP {};branch={branch};rport", self.config.local)
     }
 
+    /// The Route header value of requests outside a dialog, when they go through an
+    /// outbound proxy.
+    pub fn route_header(&self) -> Option<String> {
+        self.config.outbound_proxy.map(|proxy| format!("<sip:{proxy};lr>"))
+    }
+
+    /// A digest client nonce: 128 random bits, in hex.
+    pub fn cnonce(&mut self) -> String {
+        format!("{:032x}", self.rng.random::<u128>())
+    }
+
     /// A fresh tag (or Call-ID part): 64 random bits.
     pub fn tag(&mut self) -> String {
         format!("{:016x}", self.rng.random::<u64>())

@@ -8,6 +8,7 @@ use std::time::Instant;
 use crate::location::{JobId, LocationJob};
 use crate::machine::State;
 use crate::media::MediaCommand;
+use crate::registration::{RegistrationError, RegistrationId, RegistrationState};
 use crate::sip::write::reason_phrase;
 use crate::types::{CallDirection, SessionId};
 
@@ -82,6 +83,28 @@ pub enum Event {
         call: SessionId,
         /// What to do.
         command: MediaCommand,
+    },
+    /// A registration entered a new state: `Registered` after each accepted REGISTER,
+    /// `Unregistered` or `Failed` at its end (nothing of it is left then).
+    Registration {
+        /// The registration.
+        id: RegistrationId,
+        /// Its new state.
+        state: RegistrationState,
+        /// The expiry the registrar granted, in seconds, while the binding holds.
+        expires: Option<u32>,
+        /// Why it failed, in `Failed`.
+        error: Option<RegistrationError>,
+    },
+    /// For the driver: look up the registrar's `host`, then answer with
+    /// [`super::Endpoint::handle_registrar_resolved`].
+    ResolveRegistrar {
+        /// The registration waiting for the address.
+        registration: RegistrationId,
+        /// The host name.
+        host: String,
+        /// The port to use with it.
+        port: u16,
     },
     /// For the driver: look up `host`, then answer with
     /// [`super::Endpoint::handle_resolved`].
@@ -183,6 +206,23 @@ pub enum CommandError {
         target: String,
         /// What is wrong with it.
         why: String,
+    },
+    /// What to register cannot be registered (a registrar that is not a SIP URI, say).
+    #[error("cannot register: {why}")]
+    InvalidRegistration {
+        /// What is wrong, and what to give instead.
+        why: String,
+    },
+    /// No registration has this id: it never existed, or it has ended.
+    #[error("{0} does not exist; it may have ended already")]
+    NoSuchRegistration(RegistrationId),
+    /// The registration's state does not allow this.
+    #[error("cannot {action} while the registration is {state}")]
+    InvalidRegistrationState {
+        /// What was asked.
+        action: String,
+        /// The registration's state.
+        state: RegistrationState,
     },
     /// The event is not one the application may send (a request or a response).
     #[error("`{0}` is not a command; only command events can be sent to a call")]

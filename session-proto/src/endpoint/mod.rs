@@ -15,6 +15,7 @@
 //! first usage (the `call` module); OPTIONS and MESSAGE the second; the registrar and
 //! the proxy ([`crate::server`]) the third, present when the configuration asks.
 
+pub(crate) mod authorize;
 pub mod config;
 pub(crate) mod core;
 pub mod event;
@@ -35,6 +36,7 @@ use crate::call::DialogAdapter;
 use crate::deadlines::Deadline;
 use crate::location::{JobId, LocationAnswer};
 use crate::machine;
+use crate::registration::{RegisterSpec, RegistrationAdapter, RegistrationId};
 use crate::server::Server;
 use crate::sip::inbound;
 use crate::sip::transaction::Transmit;
@@ -46,6 +48,7 @@ use crate::types::SessionId;
 pub struct Endpoint {
     core: Core,
     calls: DialogAdapter,
+    registrations: RegistrationAdapter,
     server: Option<Server>,
 }
 
@@ -56,7 +59,12 @@ impl Endpoint {
         let server = config.server.clone().map(Server::new);
         let registrar: &[&str] = if server.is_some() { &["REGISTER"] } else { &[] };
         let allow = [crate::call::METHODS, options::METHODS, registrar].concat().join(", ");
-        Self { core: Core::new(config, seed, allow), calls: DialogAdapter::default(), server }
+        Self {
+            core: Core::new(config, seed, allow),
+            calls: DialogAdapter::default(),
+            registrations: RegistrationAdapter::default(),
+            server,
+        }
     }
 
     /// The methods the endpoint handles, as its Allow header lists them.
@@ -95,6 +103,7 @@ impl Endpoint {
                     self.core.tx.on_deadline(now, deadline, &mut self.core.deadlines)
                 }
                 Deadline::NoAnswer(call) => self.calls.on_no_answer(&mut self.core, now, call, at),
+                Deadline::Refresh(id) => self.registrations.on_refresh(&mut self.core, now, id, at),
                 Deadline::Forward(tx) => {
                     if let Some(server) = self.server.as_mut() {
                         server.on_forward_timer(&mut self.core, now, tx);
@@ -116,6 +125,51 @@ impl Endpoint {
         let call = self.calls.dial(&mut self.core, now, target);
         self.route(now);
         call
+    }
+
+    /// Registers `spec.user` at `spec.registrar` and keeps the binding refreshed until
+    /// [`Endpoint::unregister`]. Progress comes as [`Event::Registration`]: `Registering`,
+    /// then `Registered` with the granted expiry, or `Failed` with the error. Its
+    /// credentials also become the endpoint's [`EndpointConfig::credentials`].
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use session_proto::auth::Credentials;
+    /// use session_proto::{Endpoint, EndpointConfig, Event, RegisterSpec, RegistrationState};
+    ///
+    /// let mut endpoint = Endpoint::new(EndpointConfig::new("127.0.0.1:5060".parse().unwrap()), 1);
+    /// let spec = RegisterSpec::new("sip:127.0.0.1:5070", "alice", Credentials::new("alice", "secret"));
+    /// let id = endpoint.register(Instant::now(), spec).unwrap();
+    /// let sent = endpoint.poll_transmit().unwrap();
+    /// assert!(sent.bytes.starts_with(b"REGISTER sip:127.0.0.1:5070 SIP/2.0"));
+    /// assert!(matches!(
+    ///     endpoint.poll_event(),
+    ///     Some(Event::Registration { id: i, state: RegistrationState::Registering, .. }) if i == id
+    /// ));
+    /// ```
+    pub fn register(&mut self, now: Instant, spec: RegisterSpec) -> Result<RegistrationId, CommandError> {
+        let id = self.registrations.register(&mut self.core, now, spec);
+        self.route(now);
+        id
+    }
+
+    /// Withdraws a registration: REGISTER with `Expires: 0` (once the REGISTER in
+    /// flight, if any, is answered), then [`Event::Registration`] `Unregistered`.
+    pub fn unregister(&mut self, now: Instant, id: RegistrationId) -> Result<(), CommandError> {
+        let done = self.registrations.unregister(&mut self.core, now, id);
+        self.route(now);
+        done
+    }
+
+    /// The driver's answer to [`Event::ResolveRegistrar`].
+    pub fn handle_registrar_resolved(
+        &mut self,
+        now: Instant,
+        id: RegistrationId,
+        resolved: Result<SocketAddr, String>,
+    ) {
+        self.registrations.resolved(&mut self.core, now, id, resolved);
+        self.route(now);
     }
 
     /// Feeds a command (accept, hangup, hold, DTMF, …) to a call.
@@ -187,6 +241,7 @@ impl Endpoint {
     /// True when no call, transaction, route or timer is left.
     pub fn is_idle(&self) -> bool {
         self.calls.len() == 0
+            && self.registrations.len() == 0
             && self.core.tx.is_empty()
             && self.core.registry.is_empty()
             && self.core.deadlines.is_empty()

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use crate::registration::RegistrationId;
 use crate::sip::transaction::{ClientTxId, ServerTxId};
 use crate::types::{DialogId, SessionId};
 
@@ -29,6 +30,7 @@ pub struct SessionRegistry {
     dialogs: HashMap<DialogId, SessionId>,
     clients: HashMap<ClientTxId, (SessionId, Purpose)>,
     invites: HashMap<ServerTxId, SessionId>,
+    registrations: HashMap<ClientTxId, RegistrationId>,
 }
 
 impl SessionRegistry {
@@ -45,6 +47,21 @@ impl SessionRegistry {
     /// Routes CANCEL and the ACK timeout of the INVITE `tx` to `call`.
     pub fn map_invite(&mut self, tx: ServerTxId, call: SessionId) {
         self.invites.insert(tx, call);
+    }
+
+    /// Routes the responses of REGISTER client transaction `tx` to `registration`.
+    pub fn map_registration(&mut self, tx: ClientTxId, registration: RegistrationId) {
+        self.registrations.insert(tx, registration);
+    }
+
+    /// The registration a REGISTER client transaction belongs to.
+    pub fn registration(&self, tx: ClientTxId) -> Option<RegistrationId> {
+        self.registrations.get(&tx).copied()
+    }
+
+    /// Forgets a REGISTER transaction that has its final response or timed out.
+    pub fn forget_registration(&mut self, tx: ClientTxId) {
+        self.registrations.remove(&tx);
     }
 
     /// The call a dialog belongs to.
@@ -90,6 +107,9 @@ impl SessionRegistry {
 
     /// True when nothing is routed.
     pub fn is_empty(&self) -> bool {
-        self.dialogs.is_empty() && self.clients.is_empty() && self.invites.is_empty()
+        self.dialogs.is_empty()
+            && self.clients.is_empty()
+            && self.invites.is_empty()
+            && self.registrations.is_empty()
     }
 }

@@ -50,6 +50,8 @@ impl Endpoint {
                 TxEvent::Response { tx, response, essentials, raw } => {
                     if let Some((call, purpose)) = core.registry.client(tx) {
                         self.calls.on_response(core, now, call, purpose, tx, &response, &essentials);
+                    } else if let Some(registration) = core.registry.registration(tx) {
+                        self.registrations.on_response(core, now, registration, tx, &response);
                     } else if let Some(server) = self.server.as_mut() {
                         server.on_branch_response(core, now, tx, &response, &essentials, raw);
                     }
@@ -57,6 +59,8 @@ impl Endpoint {
                 TxEvent::Timeout { tx } => {
                     if let Some((call, purpose)) = core.registry.client(tx) {
                         self.calls.on_client_timeout(core, now, call, purpose, tx);
+                    } else if let Some(registration) = core.registry.registration(tx) {
+                        self.registrations.on_timeout(core, now, registration, tx);
                     } else if let Some(server) = self.server.as_mut() {
                         server.on_branch_timeout(core, now, tx);
                     }

@@ -237,6 +237,49 @@ pub fn ack_for_non_2xx(invite: &[u8], response_to: &str) -> Option<Vec<u8>> {
     derived(invite, "ACK", Some(response_to))
 }
 
+/// A request we wrote, sent again after a 401 or 407 with credentials (RFC 3261
+/// section 22.2): a new top Via (new branch), CSeq `cseq`, and the `authorization`
+/// header (name and value) in place of any earlier one of that name; every other line
+/// and the body as they were. `None` when `original` is not a request we wrote.
+pub fn resend_authorized(
+    original: &[u8],
+    via: &str,
+    cseq: u32,
+    authorization: (&str, &str),
+) -> Option<Vec<u8>> {
+    let split = memchr::memmem::find(original, b"\r\n\r\n")?;
+    let (head, body) = (std::str::from_utf8(&original[..split]).ok()?, &original[split + 4..]);
+    let mut lines = head.split("\r\n");
+    let start = lines.next()?;
+    let method = start.split(' ').next()?;
+    let mut out = String::with_capacity(original.len() + authorization.1.len() + 64);
+    out.push_str(start);
+    out.push_str("\r\n");
+    let mut via_done = false;
+    for raw in lines {
+        let (name, value) = raw.split_once(':')?;
+        match name {
+            "Via" if !via_done => {
+                via_done = true;
+                line(&mut out, "Via", via);
+            }
+            "CSeq" => {
+                let _ = write!(out, "CSeq: {cseq} {method}\r\n");
+            }
+            "Content-Length" => {
+                line(&mut out, authorization.0, authorization.1);
+                line(&mut out, name, value.trim());
+            }
+            _ if name.eq_ignore_ascii_case(authorization.0) => {}
+            _ => line(&mut out, name, value.trim()),
+        }
+    }
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(b"\r\n");
+    bytes.extend_from_slice(body);
+    Some(bytes)
+}
+
 /// The CANCEL for a request we wrote (section 9.1): its Request-URI, top Via, From, To,
 /// Call-ID, CSeq number and Route headers.
 pub fn cancel_for(request: &[u8]) -> Option<Vec<u8>> {
@@ -272,4 +315,39 @@ fn derived(original: &[u8], method: &str, to: Option<&str>) -> Option<Vec<u8>> {
         line(&mut out, "To", to);
     }
     Some(finish(out, &[], None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_challenged_request_is_resent_with_credentials_a_new_branch_and_the_next_cseq() {
+        let line = RequestLine {
+            method: "INVITE",
+            uri: "sip:bob@127.0.0.1:5062",
+            via: "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKold;rport",
+            from: "<sip:alice@127.0.0.1:5060>;tag=1",
+            to: "<sip:bob@127.0.0.1:5062>",
+            call_id: "c@127.0.0.1",
+            cseq: 1,
+        };
+        let body = Body { content_type: "application/sdp", bytes: b"v=0\r\n" };
+        let original = request(&line, &[("Route", "<sip:127.0.0.1:5070;lr>")], Some(body));
+        let via = "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKnew;rport";
+        let again = resend_authorized(&original, via, 2, ("Proxy-Authorization", "Digest x")).unwrap();
+        let text = String::from_utf8(again).unwrap();
+        assert!(text.starts_with("INVITE sip:bob@127.0.0.1:5062 SIP/2.0\r\n"));
+        assert!(text.contains("branch=z9hG4bKnew") && !text.contains("branch=z9hG4bKold"));
+        assert!(text.contains("CSeq: 2 INVITE\r\n"));
+        assert!(text.contains("Route: <sip:127.0.0.1:5070;lr>\r\n"));
+        assert!(text.contains("Proxy-Authorization: Digest x\r\n"));
+        assert!(text.ends_with("Content-Length: 5\r\n\r\nv=0\r\n"), "{text}");
+        // A second round replaces the credentials rather than adding to them.
+        let third = resend_authorized(text.as_bytes(), via, 3, ("Proxy-Authorization", "Digest y")).unwrap();
+        let third = String::from_utf8(third).unwrap();
+        assert_eq!(third.matches("Proxy-Authorization").count(), 1);
+        assert!(third.contains("Digest y") && third.contains("CSeq: 3 INVITE"));
+        assert!(resend_authorized(b"garbage", via, 2, ("Authorization", "x")).is_none());
+    }
 }

@@ -8,6 +8,7 @@
 pub mod location;
 pub mod phone;
 pub mod proxied;
+pub mod script;
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -21,6 +22,7 @@ use session_proto::types::SessionId;
 use session_proto::{EndReason, Endpoint, EndpointConfig, Event};
 
 use self::location::{MemoryLocation, StoreMode};
+use self::script::{Replies, ScriptNode};
 
 /// How the network treats datagrams.
 #[derive(Clone, Copy, Debug)]
@@ -100,9 +102,9 @@ impl Node {
     }
 }
 
-/// A datagram on its way: when it arrives, a tie-breaking sequence number, the node it
-/// goes to, where it came from, and its bytes.
-type InFlight = Reverse<(Instant, u64, usize, SocketAddr, Vec<u8>)>;
+/// A datagram on its way: when it arrives, a tie-breaking sequence number, where it
+/// goes, where it came from, and its bytes.
+type InFlight = Reverse<(Instant, u64, SocketAddr, SocketAddr, Vec<u8>)>;
 
 /// Endpoints joined by a network, on one virtual clock.
 pub struct Net {
@@ -110,6 +112,8 @@ pub struct Net {
     /// When the network started (a server node's Unix epoch, [`location::EPOCH_UNIX`]).
     pub start: Instant,
     pub nodes: Vec<Node>,
+    /// Scripted peers, at 127.0.0.1:(5090 + index).
+    pub scripts: Vec<ScriptNode>,
     conditions: Conditions,
     rng: StdRng,
     in_flight: BinaryHeap<InFlight>,
@@ -133,6 +137,7 @@ impl Net {
             now,
             start: now,
             nodes: Vec::new(),
+            scripts: Vec::new(),
             conditions,
             rng: StdRng::seed_from_u64(seed),
             in_flight: BinaryHeap::new(),
@@ -160,6 +165,24 @@ impl Net {
             sent: Vec::new(),
             media: HashMap::new(),
             engines: 0,
+        });
+        index
+    }
+
+    /// Adds a scripted peer named `name` at 127.0.0.1:(5090 + index); returns its index
+    /// in [`Net::scripts`].
+    pub fn add_script(
+        &mut self,
+        name: &str,
+        handler: impl FnMut(Instant, SocketAddr, &str) -> Replies + 'static,
+    ) -> usize {
+        let index = self.scripts.len();
+        let addr: SocketAddr = format!("127.0.0.1:{}", 5090 + index).parse().unwrap();
+        self.scripts.push(ScriptNode {
+            name: name.into(),
+            addr,
+            handler: Box::new(handler),
+            received: Vec::new(),
         });
         index
     }
@@ -238,7 +261,17 @@ impl Net {
                 break;
             }
             let Reverse((_, _, to, from, bytes)) = self.in_flight.pop().unwrap();
-            self.nodes[to].endpoint.handle_datagram(now, from, &bytes);
+            if let Some(node) = self.nodes.iter_mut().find(|n| n.addr == to) {
+                node.endpoint.handle_datagram(now, from, &bytes);
+            } else if let Some(script) = self.scripts.iter_mut().find(|s| s.addr == to) {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let replies = (script.handler)(now, from, &text);
+                script.received.push((now, from, text));
+                let addr = script.addr;
+                for (dest, reply) in replies {
+                    self.send(addr, dest, reply.into_bytes());
+                }
+            }
             self.settle();
         }
         for index in 0..self.nodes.len() {
@@ -296,6 +329,11 @@ impl Net {
                     .ok_or("no such host".into());
                 self.nodes[index].endpoint.handle_resolved(now, *call, result);
             }
+            Event::ResolveRegistrar { registration, host, port } => {
+                let found = self.scripts.iter().find(|s| s.name == *host);
+                let result = found.map(|s| SocketAddr::new(s.addr.ip(), *port)).ok_or("no such host".into());
+                self.nodes[index].endpoint.handle_registrar_resolved(now, *registration, result);
+            }
             Event::Location { job, work } => match &self.store_mode {
                 StoreMode::Answer => {
                     let answer = self.location.run(work);
@@ -312,10 +350,10 @@ impl Net {
     }
 
     fn send(&mut self, from: SocketAddr, to: SocketAddr, bytes: Vec<u8>) {
-        let Some(target) = self.nodes.iter().position(|n| n.addr == to) else {
+        if !self.nodes.iter().any(|n| n.addr == to) && !self.scripts.iter().any(|s| s.addr == to) {
             self.wire.push((from, to, String::from_utf8_lossy(&bytes).into_owned()));
             return;
-        };
+        }
         if self.rng.random_bool(self.conditions.loss) {
             return;
         }
@@ -324,7 +362,7 @@ impl Net {
             let jitter = self.conditions.jitter.mul_f64(self.rng.random::<f64>());
             let at = self.now + Duration::from_millis(1) + jitter;
             self.sequence += 1;
-            self.in_flight.push(Reverse((at, self.sequence, target, from, bytes.clone())));
+            self.in_flight.push(Reverse((at, self.sequence, to, from, bytes.clone())));
         }
     }
 }

@@ -7,12 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use session_media::Codec;
+use session_proto::auth::Credentials;
 use session_proto::media::MediaSettings;
 use session_proto::server::ServerConfig;
-use session_proto::{Endpoint, EndpointConfig, IncomingMessage, Stats};
+use session_proto::{Endpoint, EndpointConfig, IncomingMessage, RegisterSpec, Stats};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::CallController;
+use super::registration::{RegisterError, Registration};
 use crate::driver::command::Command;
 use crate::driver::{Driver, socket};
 use crate::interceptor::SignalingInterceptor;
@@ -72,6 +74,17 @@ impl PeerConfig {
     }
 }
 
+/// The services a peer uses besides its socket: the credentials its requests answer
+/// challenges with, and the outbound proxy its requests outside a dialog go through.
+#[derive(Clone, Debug, Default)]
+pub struct PeerServices {
+    /// Credentials for 401/407 challenges to calls (a registration brings its own and
+    /// sets them too). Debug shows the user only.
+    pub credentials: Option<Credentials>,
+    /// Where REGISTERs and new calls' INVITEs go, with `Route: <sip:PROXY;lr>`.
+    pub outbound_proxy: Option<SocketAddr>,
+}
+
 /// Why a peer could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum PeerError {
@@ -108,6 +121,11 @@ impl std::fmt::Debug for UnifiedCoordinator {
 impl UnifiedCoordinator {
     /// Binds the socket and starts the driver task on the current tokio runtime.
     pub fn start(config: PeerConfig) -> Result<Self, PeerError> {
+        Self::new_with_services(config, PeerServices::default())
+    }
+
+    /// [`UnifiedCoordinator::start`] with `services`: credentials and an outbound proxy.
+    pub fn new_with_services(config: PeerConfig, services: PeerServices) -> Result<Self, PeerError> {
         if config.codecs.is_empty() {
             return Err(PeerError::NoCodecs);
         }
@@ -122,6 +140,8 @@ impl UnifiedCoordinator {
             media: MediaSettings { codecs: config.codecs, dtmf: config.dtmf },
             no_answer: config.no_answer,
             interceptor: config.interceptor,
+            credentials: services.credentials,
+            outbound_proxy: services.outbound_proxy,
             server: config.server,
         };
         let endpoint = Endpoint::new(endpoint_config, rand::random());
@@ -154,6 +174,30 @@ impl UnifiedCoordinator {
     /// shut down.
     pub async fn next_message(&self) -> Option<IncomingMessage> {
         self.messages.lock().await.recv().await
+    }
+
+    /// Registers with `spec.registrar` and returns once the registrar has accepted (the
+    /// binding is then refreshed until unregistered), or with why it did not.
+    pub async fn register(&self, spec: RegisterSpec) -> Result<Registration, RegisterError> {
+        let (reply, registered) = oneshot::channel();
+        self.commands.send(Command::Register { spec, reply }).map_err(|_| RegisterError::Shutdown)?;
+        let shared = registered.await.map_err(|_| RegisterError::Shutdown)??;
+        let registration = Registration::new(shared, self.commands.clone());
+        let status = registration.settled().await.ok_or(RegisterError::Shutdown)?;
+        match status.error {
+            Some(error) => Err(RegisterError::Failed(error)),
+            None if status.is_over() => Err(RegisterError::Shutdown),
+            None => Ok(registration),
+        }
+    }
+
+    /// Withdraws every registration and waits until the registrars have answered (or
+    /// the withdrawals timed out).
+    pub async fn unregister_all(&self) {
+        let (reply, done) = oneshot::channel();
+        if self.commands.send(Command::UnregisterAll(reply)).is_ok() {
+            let _ = done.await;
+        }
     }
 
     /// What the endpoint holds: calls, transactions, dialogs, timers.

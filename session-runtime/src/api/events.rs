@@ -50,6 +50,10 @@ impl From<CommandError> for CallError {
             CommandError::NoSuchCall(_) => CallError::Ended(EndReason::LocalHangup),
             CommandError::InvalidTarget { target, why } => CallError::InvalidTarget { target, why },
             CommandError::NotACommand(event) => CallError::NotACommand(event),
+            // A registration's errors; no call command returns them.
+            error @ (CommandError::InvalidRegistration { .. }
+            | CommandError::NoSuchRegistration(_)
+            | CommandError::InvalidRegistrationState { .. }) => CallError::NotACommand(error.to_string()),
         }
     }
 }

@@ -5,7 +5,11 @@ use std::time::Duration;
 
 use session_media::Codec;
 
-use super::coordinator::{PeerConfig, PeerError, UnifiedCoordinator};
+use session_proto::RegisterSpec;
+use session_proto::auth::Credentials;
+
+use super::coordinator::{PeerConfig, PeerError, PeerServices, UnifiedCoordinator};
+use super::registration::{RegisterError, Registration};
 use super::{Call, CallError};
 use crate::interceptor::SignalingHandler;
 use crate::machine::State;
@@ -47,7 +51,7 @@ impl SimplePeer {
     /// A peer with settings: user name, timers, codecs, incoming-call policy.
     pub fn builder(bind: &str) -> Result<PeerBuilder, PeerError> {
         let addr: SocketAddr = bind.parse().map_err(|_| PeerError::BadAddress(bind.to_owned()))?;
-        Ok(PeerBuilder { config: PeerConfig::new(addr) })
+        Ok(PeerBuilder { config: PeerConfig::new(addr), services: PeerServices::default() })
     }
 
     /// The bound address.
@@ -86,6 +90,33 @@ impl SimplePeer {
         self.coordinator.next_message().await
     }
 
+    /// Registers `user` at `registrar` (`sip:HOST[:PORT]`; a name is looked up) with
+    /// `password`, and returns once the registrar accepted, or fails with why it did
+    /// not ([`RegisterError::Failed`] with `WrongCredentials` for a wrong password). The
+    /// binding is refreshed until [`Registration::unregister`] or [`SimplePeer::shutdown`],
+    /// and the credentials also answer challenges to our calls. The password is never
+    /// logged.
+    pub async fn register(
+        &self,
+        registrar: &str,
+        user: &str,
+        password: &str,
+    ) -> Result<Registration, RegisterError> {
+        self.register_spec(RegisterSpec::new(registrar, user, Credentials::new(user, password))).await
+    }
+
+    /// [`SimplePeer::register`] with every setting: the expiry to ask for, an
+    /// authentication user other than the one registered.
+    pub async fn register_spec(&self, spec: RegisterSpec) -> Result<Registration, RegisterError> {
+        self.coordinator.register(spec).await
+    }
+
+    /// Withdraws every registration, waits for the registrars' answers, and stops the
+    /// peer. Dropping the peer also withdraws them, without waiting.
+    pub async fn shutdown(self) {
+        self.coordinator.unregister_all().await;
+    }
+
     /// The coordinator underneath: the call controller and the endpoint's statistics.
     pub fn coordinator(&self) -> &UnifiedCoordinator {
         &self.coordinator
@@ -96,6 +127,7 @@ impl SimplePeer {
 #[derive(Debug)]
 pub struct PeerBuilder {
     config: PeerConfig,
+    services: PeerServices,
 }
 
 impl PeerBuilder {
@@ -155,6 +187,21 @@ impl PeerBuilder {
         self
     }
 
+    /// Sends requests outside a dialog (REGISTER, a new call's INVITE) to this proxy,
+    /// with `Route: <sip:PROXY;lr>`.
+    #[must_use]
+    pub fn outbound_proxy(mut self, proxy: SocketAddr) -> Self {
+        self.services.outbound_proxy = Some(proxy);
+        self
+    }
+
+    /// Answers 401/407 challenges to our calls' requests with these credentials.
+    #[must_use]
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.services.credentials = Some(credentials);
+        self
+    }
+
     /// Keeps bindings and digest nonce counts in `store` (see [`crate::location`]):
     /// several nodes that share one Redis share their registrations. In this process's
     /// memory by default.
@@ -167,6 +214,9 @@ impl PeerBuilder {
     /// Starts the peer.
     pub async fn start(self) -> Result<SimplePeer, PeerError> {
         let user = self.config.user.clone();
-        Ok(SimplePeer { coordinator: UnifiedCoordinator::start(self.config)?, user })
+        Ok(SimplePeer {
+            coordinator: UnifiedCoordinator::new_with_services(self.config, self.services)?,
+            user,
+        })
     }
 }

@@ -4,10 +4,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use session_proto::location::{JobId, LocationAnswer};
-use session_proto::{CommandError, Stats};
+use session_proto::{CommandError, RegisterSpec, RegistrationId, Stats};
 use tokio::sync::oneshot;
 
 use crate::machine::Event;
+use crate::registrations::RegistrationShared;
 use crate::shared::CallShared;
 use crate::types::SessionId;
 
@@ -42,6 +43,29 @@ pub enum Command {
     Resolved {
         /// The call waiting for it.
         session: SessionId,
+        /// The address, or why there is none.
+        result: Result<SocketAddr, String>,
+    },
+    /// Register with a registrar.
+    Register {
+        /// What to register (it carries the credentials; Debug shows the user only).
+        spec: RegisterSpec,
+        /// Where to send what the registration's handle shares.
+        reply: oneshot::Sender<Result<Arc<RegistrationShared>, CommandError>>,
+    },
+    /// Withdraw a registration.
+    Unregister {
+        /// The registration.
+        id: RegistrationId,
+        /// Whether the endpoint took it.
+        reply: oneshot::Sender<Result<(), CommandError>>,
+    },
+    /// Withdraw every registration, and answer once all have ended.
+    UnregisterAll(oneshot::Sender<()>),
+    /// The look-up of a registrar's name finished.
+    RegistrarResolved {
+        /// The registration waiting for it.
+        id: RegistrationId,
         /// The address, or why there is none.
         result: Result<SocketAddr, String>,
     },

@@ -9,6 +9,7 @@ use session_proto::Event;
 use super::Driver;
 use super::command::Command;
 use crate::media::{MediaControl, engine};
+use crate::registrations::RegistrationStatus;
 use crate::shared::{CallEvent, CallShared};
 use crate::types::SessionId;
 
@@ -65,7 +66,20 @@ impl Driver {
                     let _ = shared.media.unbounded_send(MediaControl::Protocol(command));
                 }
             }
-            Event::Resolve { call, host, port } => self.resolve(call, host, port),
+            Event::Resolve { call, host, port } => {
+                self.resolve(host, port, move |result| Command::Resolved { session: call, result })
+            }
+            Event::Registration { id, state, expires, error } => {
+                if let Some(shared) = self.registrations.get(&id) {
+                    shared.update(RegistrationStatus { state, expires, error });
+                }
+                if state.is_terminal() {
+                    self.registrations.remove(&id);
+                    self.registrations_ended();
+                }
+            }
+            Event::ResolveRegistrar { registration, host, port } => self
+                .resolve(host, port, move |result| Command::RegistrarResolved { id: registration, result }),
         }
     }
 
@@ -96,9 +110,15 @@ impl Driver {
         Ok(rtp)
     }
 
-    /// Looks `host` up on tokio's resolver (off this task) and reports back; an address
-    /// of our socket's family is preferred, as only such a one can be reached.
-    fn resolve(&self, call: SessionId, host: String, port: u16) {
+    /// Looks `host` up on tokio's resolver (off this task) and reports back with the
+    /// command `done` makes of the result; an address of our socket's family is
+    /// preferred, as only such a one can be reached.
+    fn resolve(
+        &self,
+        host: String,
+        port: u16,
+        done: impl FnOnce(Result<SocketAddr, String>) -> Command + Send + 'static,
+    ) {
         let commands = self.commands.clone();
         let v4 = self.endpoint.config().local.is_ipv4();
         tokio::spawn(async move {
@@ -112,7 +132,7 @@ impl Driver {
                 }
                 Err(error) => Err(format!("{host}: {error}")),
             };
-            let _ = commands.send(Command::Resolved { session: call, result });
+            let _ = commands.send(done(result));
         });
     }
 }

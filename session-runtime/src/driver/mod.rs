@@ -11,13 +11,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use session_proto::{Endpoint, IncomingMessage};
+use session_proto::{Endpoint, IncomingMessage, RegistrationId};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use self::command::Command;
 use crate::location::LocationStore;
 use crate::media::MediaConfig;
+use crate::registrations::RegistrationShared;
 use crate::shared::CallShared;
 use crate::types::SessionId;
 
@@ -37,6 +38,10 @@ pub struct Driver {
     incoming: mpsc::UnboundedSender<Arc<CallShared>>,
     messages: mpsc::Sender<IncomingMessage>,
     media: MediaConfig,
+    /// The application's handles on the endpoint's registrations, by id.
+    registrations: HashMap<RegistrationId, Arc<RegistrationShared>>,
+    /// Who waits for every registration to end ([`Command::UnregisterAll`]).
+    draining: Vec<tokio::sync::oneshot::Sender<()>>,
     /// Where the registrar's bindings and the digest nonce counts are kept.
     location: Arc<dyn LocationStore>,
 }
@@ -53,7 +58,18 @@ impl Driver {
         messages: mpsc::Sender<IncomingMessage>,
         location: Arc<dyn LocationStore>,
     ) -> Self {
-        Self { socket, endpoint, calls: HashMap::new(), commands, incoming, messages, media, location }
+        Self {
+            socket,
+            endpoint,
+            calls: HashMap::new(),
+            commands,
+            incoming,
+            messages,
+            media,
+            location,
+            registrations: HashMap::new(),
+            draining: Vec::new(),
+        }
     }
 
     /// Runs until [`Command::Shutdown`] or until every sender of `commands` is gone.
@@ -101,6 +117,12 @@ impl Driver {
                 }
             }
         }
+        // Best effort on the way out: the registrar hears the withdrawals, nobody waits
+        // for its answers (`SimplePeer::shutdown` does).
+        let now = Instant::now();
+        for id in self.registrations.keys().copied().collect::<Vec<_>>() {
+            let _ = self.endpoint.unregister(now, id);
+        }
         self.flush().await;
         refuse_queued(commands).await;
     }
@@ -131,6 +153,33 @@ impl Driver {
                 self.endpoint.handle_resolved(now, session, result);
                 self.dispatch();
             }
+            Command::Register { spec, reply } => {
+                let registered = self.endpoint.register(now, spec).map(|id| {
+                    // Before the endpoint's events about it are handled.
+                    let shared = RegistrationShared::new(id);
+                    self.registrations.insert(id, shared.clone());
+                    shared
+                });
+                self.dispatch();
+                let _ = reply.send(registered);
+            }
+            Command::Unregister { id, reply } => {
+                let done = self.endpoint.unregister(now, id);
+                self.dispatch();
+                let _ = reply.send(done);
+            }
+            Command::UnregisterAll(reply) => {
+                self.draining.push(reply);
+                for id in self.registrations.keys().copied().collect::<Vec<_>>() {
+                    let _ = self.endpoint.unregister(now, id);
+                }
+                self.dispatch();
+                self.registrations_ended();
+            }
+            Command::RegistrarResolved { id, result } => {
+                self.endpoint.handle_registrar_resolved(now, id, result);
+                self.dispatch();
+            }
             Command::Located { job, answer } => {
                 self.endpoint.handle_location(now, job, answer);
                 self.dispatch();
@@ -155,6 +204,15 @@ impl Driver {
             tracing::error!(call = %id, "the endpoint created a call without saying so");
             CallShared::new(id, crate::types::CallDirection::Outgoing, String::new())
         })
+    }
+
+    /// Answers whoever waits for every registration to end, once none is left.
+    fn registrations_ended(&mut self) {
+        if self.registrations.is_empty() {
+            for waiting in self.draining.drain(..) {
+                let _ = waiting.send(());
+            }
+        }
     }
 
     async fn flush(&mut self) {

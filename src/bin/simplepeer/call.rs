@@ -5,6 +5,7 @@ use std::time::Duration;
 use session_core::{Call, State};
 
 use crate::media::{MediaArgs, PeerArgs, Totals, print_dtmf};
+use crate::registrar::RegisterArgs;
 
 /// Options of `simplepeer call`.
 #[derive(clap::Args)]
@@ -33,6 +34,8 @@ pub struct Args {
     peer: PeerArgs,
     #[command(flatten)]
     media: MediaArgs,
+    #[command(flatten)]
+    register: RegisterArgs,
 }
 
 fn seconds(flag: &str, value: f64) -> Result<Duration, String> {
@@ -45,7 +48,19 @@ pub async fn run(args: Args) -> Result<(), String> {
         Some(after) => Some((seconds("--hold-after", after)?, seconds("--hold-for", args.hold_for)?)),
         None => None,
     };
-    let peer = args.peer.start(&args.bind).await?;
+    // With --registrar, the calls go through the registrar (or --outbound-proxy).
+    let (peer, _registration) = args.register.start(&args.peer, &args.bind, true).await?;
+    let placed = place(&peer, &args, talk, hold).await;
+    peer.shutdown().await;
+    placed
+}
+
+async fn place(
+    peer: &session_core::SimplePeer,
+    args: &Args,
+    talk: Duration,
+    hold: Option<(Duration, Duration)>,
+) -> Result<(), String> {
     tracing::info!(from = %peer.uri(), to = %args.target, calls = args.calls, "calling");
     let mut calls = Vec::with_capacity(args.calls);
     for nth in 1..=args.calls {

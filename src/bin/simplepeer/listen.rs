@@ -3,10 +3,11 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use session_core::State;
+use session_core::{SimplePeer, State};
 use tokio::sync::{Mutex, Notify};
 
 use crate::media::{MediaArgs, PeerArgs, Totals, print_dtmf};
+use crate::registrar::RegisterArgs;
 
 /// Options of `simplepeer listen`.
 #[derive(clap::Args)]
@@ -27,10 +28,29 @@ pub struct Args {
     peer: PeerArgs,
     #[command(flatten)]
     media: MediaArgs,
+    #[command(flatten)]
+    register: RegisterArgs,
 }
 
+/// Registers when asked, answers calls until --max-calls or Ctrl-C, then withdraws the
+/// registration.
 pub async fn run(args: Args) -> Result<(), String> {
-    let peer = args.peer.start(&args.bind).await?;
+    let (peer, _registration) = args.register.start(&args.peer, &args.bind, false).await?;
+    let served = tokio::select! {
+        served = serve(&peer, &args) => served,
+        interrupted = tokio::signal::ctrl_c() => match interrupted {
+            Ok(()) => {
+                tracing::info!("interrupted; stopping");
+                Ok(())
+            }
+            Err(error) => Err(format!("cannot wait for Ctrl-C: {error}")),
+        },
+    };
+    peer.shutdown().await;
+    served
+}
+
+async fn serve(peer: &SimplePeer, args: &Args) -> Result<(), String> {
     tracing::info!(uri = %peer.uri(), "listening");
     if !args.auto_answer && args.reject.is_none() {
         tracing::info!(

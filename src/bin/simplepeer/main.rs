@@ -4,6 +4,7 @@ mod call;
 mod demo;
 mod listen;
 mod media;
+mod registrar;
 mod server;
 
 use std::process::ExitCode;

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use session_core::{Call, CallEvent, Codec, MediaInfo, RecordMode, RtpStats, SimplePeer};
+use session_core::{Call, CallEvent, Codec, MediaInfo, PeerBuilder, RecordMode, RtpStats, SimplePeer};
 
 /// The peer options `listen` and `call` share.
 #[derive(clap::Args, Clone, Debug)]
@@ -23,8 +23,8 @@ enum CodecArg {
 }
 
 impl PeerArgs {
-    /// A peer bound to `bind` with these options.
-    pub async fn start(&self, bind: &str) -> Result<SimplePeer, String> {
+    /// The settings of a peer bound to `bind` with these options, to add to.
+    pub fn builder(&self, bind: &str) -> Result<PeerBuilder, String> {
         let mut builder = SimplePeer::builder(bind).map_err(|e| e.to_string())?;
         if !self.codecs.is_empty() {
             let mut codecs: Vec<Codec> = Vec::new();
@@ -39,7 +39,7 @@ impl PeerArgs {
             }
             builder = builder.codecs(&codecs);
         }
-        builder.start().await.map_err(|e| e.to_string())
+        Ok(builder)
     }
 }
 

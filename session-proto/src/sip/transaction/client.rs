@@ -133,15 +133,15 @@ impl ClientTx {
                 Reaction { deliver: true, ..Reaction::default() }
             }
             (Calling | Proceeding, true) if code < 300 => {
-                self.enter(Accepted, now + timers.transaction_timeout());
+                self.enter(Accepted, now + timers.transaction_timeout(), code);
                 Reaction { deliver: true, ..Reaction::default() }
             }
             (Calling | Proceeding, true) => {
-                self.enter(Completed, now + timers.transaction_timeout());
+                self.enter(Completed, now + timers.transaction_timeout(), code);
                 Reaction { transmit: self.ack.clone(), deliver: true, ..Reaction::default() }
             }
             (Calling | Proceeding, false) => {
-                self.enter(Completed, now + timers.t4);
+                self.enter(Completed, now + timers.t4, code);
                 Reaction { deliver: true, ..Reaction::default() }
             }
             // A retransmitted 2xx: the dialog layer re-sends its ACK.
@@ -183,11 +183,14 @@ impl ClientTx {
         }
     }
 
-    /// A final response arrived: the request is never sent again, nor copied by a
-    /// CANCEL, so its bytes go.
-    fn enter(&mut self, state: ClientState, deadline: Instant) {
+    /// A final response with status `code` arrived: the request is never sent again,
+    /// nor copied by a CANCEL, so its bytes go; unless it was challenged (401, 407),
+    /// when the usage may send it again with credentials and reads it back first.
+    fn enter(&mut self, state: ClientState, deadline: Instant, code: u16) {
         let deadline = Some(deadline);
-        self.request = Bytes::new();
+        if !matches!(code, 401 | 407) {
+            self.request = Bytes::new();
+        }
         self.state = state;
         self.retransmit_at = None;
         self.deadline = deadline;
@@ -281,6 +284,15 @@ mod tests {
         tx.on_response(start, &timers, 100);
         assert_eq!(tx.next_timer(), Some(start + timers.transaction_timeout()));
         assert!(tx.on_timer(tx.next_timer().unwrap(), &timers).timed_out);
+    }
+
+    #[test]
+    fn a_challenged_request_keeps_its_bytes_for_the_retry_and_others_drop_them() {
+        for (code, kept) in [(401, true), (407, true), (403, false), (200, false)] {
+            let (mut tx, start, timers) = tx(false);
+            tx.on_response(start, &timers, code);
+            assert_eq!(!tx.request().is_empty(), kept, "after {code}");
+        }
     }
 
     #[test]

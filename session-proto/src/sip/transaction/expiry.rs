@@ -13,7 +13,7 @@ impl TransactionLayer {
         match deadline {
             Deadline::Client(id, cancel) => self.client_timer(now, id, cancel, deadlines),
             Deadline::Server(id) => self.server_timer(now, id, deadlines),
-            Deadline::NoAnswer(_) | Deadline::Forward(_) | Deadline::Reply(_) => {}
+            Deadline::NoAnswer(_) | Deadline::Forward(_) | Deadline::Reply(_) | Deadline::Refresh(_) => {}
         }
     }
 
