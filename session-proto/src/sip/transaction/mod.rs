@@ -241,14 +241,7 @@ impl TransactionLayer {
             server.head = None;
         }
         let reaction = server.tx.respond(now, &self.timers, code, bytes);
-        let sent = reaction.transmit.is_some();
-        if let Some(bytes) = reaction.transmit {
-            self.transmits.push_back(Transmit { to: server.source, bytes });
-        }
-        if let Some(at) = server.tx.next_timer() {
-            deadlines.schedule(at, Deadline::Server(tx));
-        }
-        sent
+        server.carry_out(tx, reaction, &mut self.transmits, deadlines)
     }
 
     /// The dialog matched the ACK to our 2xx: stop retransmitting it.

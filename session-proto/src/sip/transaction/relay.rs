@@ -4,8 +4,8 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
-use super::{ServerTxId, TransactionLayer, Transmit};
-use crate::deadlines::{Deadline, Deadlines};
+use super::{ServerTxId, TransactionLayer};
+use crate::deadlines::Deadlines;
 
 impl TransactionLayer {
     /// Passes on a response a proxy forwards for server transaction `tx` (RFC 3261
@@ -29,13 +29,6 @@ impl TransactionLayer {
             server.head = None;
         }
         let reaction = server.tx.relay(now, &self.timers, code, response);
-        let sent = reaction.transmit.is_some();
-        if let Some(bytes) = reaction.transmit {
-            self.transmits.push_back(Transmit { to: server.source, bytes });
-        }
-        if let Some(at) = server.tx.next_timer() {
-            deadlines.schedule(at, Deadline::Server(tx));
-        }
-        sent
+        server.carry_out(tx, reaction, &mut self.transmits, deadlines)
     }
 }

@@ -165,6 +165,27 @@ impl ServerTx {
     }
 }
 
+impl super::Server {
+    /// Queues what `reaction` sends to the request's source and schedules the
+    /// transaction's next timer; true when something was sent.
+    pub(super) fn carry_out(
+        &self,
+        tx: super::ServerTxId,
+        reaction: Reaction,
+        transmits: &mut std::collections::VecDeque<super::Transmit>,
+        deadlines: &mut crate::deadlines::Deadlines,
+    ) -> bool {
+        let sent = reaction.transmit.is_some();
+        if let Some(bytes) = reaction.transmit {
+            transmits.push_back(super::Transmit { to: self.source, bytes });
+        }
+        if let Some(at) = self.tx.next_timer() {
+            deadlines.schedule(at, crate::deadlines::Deadline::Server(tx));
+        }
+        sent
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
