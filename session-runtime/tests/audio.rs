@@ -1,14 +1,12 @@
 //! Audio between two SimplePeers over loopback: tones both ways in each codec, RFC 4733
 //! DTMF, hold and resume by the packet counters, mute, and a bad RTP packet.
 
-use std::path::PathBuf;
+mod common;
+
 use std::time::Duration;
 
-use session_media::tone::{dominant_frequency, goertzel};
 use session_runtime::api::PeerBuilder;
-use session_runtime::{
-    Call, CallEvent, Codec, DtmfMode, MediaDirection, MediaInfo, RecordMode, SimplePeer, State,
-};
+use session_runtime::{Call, CallEvent, Codec, DtmfMode, MediaDirection, MediaInfo, SimplePeer, State};
 use tokio::time::{sleep, timeout};
 
 const LIMIT: Duration = Duration::from_secs(10);
@@ -41,42 +39,11 @@ async fn info(call: &Call) -> MediaInfo {
     call.media_info().await.expect("media is running")
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("session-audio-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir.join(name)
-}
-
-/// Power of 440 and 1000 Hz in a recording, skipping its first 200 ms (the jitter
-/// buffer filling).
-fn tones_in(path: &PathBuf) -> (f64, f64, f64) {
-    let frames = session_media::wav::read_wav(path).expect("a readable WAV");
-    let samples: Vec<i16> = frames.iter().skip(10).flat_map(|f| f.samples().to_vec()).collect();
-    assert!(samples.len() >= 8000 / 2, "{} holds {} samples", path.display(), samples.len());
-    let (dominant, _) = dominant_frequency(&samples, &[440.0, 1000.0]).expect("some energy");
-    (dominant, goertzel(&samples, 440.0, 8000), goertzel(&samples, 1000.0, 8000))
-}
-
 async fn each_hears_the_others_tone(codec: Codec) {
     let (alice, bob, _a, _b) = connected(&[codec]).await;
     assert_eq!(info(&alice).await.codec, Some(codec));
     assert_eq!(info(&bob).await.codec, Some(codec));
-    alice.play_tone(440.0).expect("tone");
-    bob.play_tone(1000.0).expect("tone");
-    let (a_wav, b_wav) = (scratch(&format!("a-{codec:?}.wav")), scratch(&format!("b-{codec:?}.wav")));
-    alice.start_recording(&a_wav, RecordMode::Received).await.expect("record");
-    bob.start_recording(&b_wav, RecordMode::Received).await.expect("record");
-    sleep(Duration::from_millis(1200)).await;
-    alice.hangup().await.expect("hangup");
-    timeout(LIMIT, bob.ended()).await.expect("ends");
-    sleep(Duration::from_millis(100)).await; // the engines finish their files
-
-    let (dominant, at_440, at_1000) = tones_in(&a_wav);
-    assert_eq!(dominant, 1000.0, "Alice hears Bob's tone ({codec:?})");
-    assert!(at_1000 > 100.0 * at_440.max(1.0), "clear energy: 1000 Hz {at_1000:.0}, 440 Hz {at_440:.0}");
-    let (dominant, at_440, at_1000) = tones_in(&b_wav);
-    assert_eq!(dominant, 440.0, "Bob hears Alice's tone ({codec:?})");
-    assert!(at_440 > 100.0 * at_1000.max(1.0), "clear energy: 440 Hz {at_440:.0}, 1000 Hz {at_1000:.0}");
+    common::tones::each_hears_the_other(&alice, &bob, &format!("{codec:?}")).await;
 }
 
 #[tokio::test]

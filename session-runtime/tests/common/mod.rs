@@ -3,3 +3,5 @@
 #![allow(dead_code)] // each test file uses a different part
 
 pub mod redis_server;
+pub mod servers;
+pub mod tones;
