@@ -1,7 +1,7 @@
 //! Calls by address of record through the embedded registrar and proxy, over real
 //! loopback sockets: two SimplePeers register to one server and talk, tones both ways;
-//! and two server nodes on one Redis, where alice registers at node A and bob reaches
-//! her through node B.
+//! two server nodes on one Redis, where alice registers at node A and bob reaches her
+//! through node B; and a refresh whose nonce went stale, which the client recovers from.
 
 mod common;
 
@@ -66,4 +66,31 @@ async fn alice_registered_at_node_a_is_reached_through_node_b() {
     each_hears_the_other(&placed, &answered, "redis-cross-node").await;
     alice.shutdown().await;
     bob.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_refresh_on_a_stale_nonce_is_challenged_again_and_the_peer_stays_registered() {
+    // Grants of 3 s are refreshed after 2.7 s, when the 1 s nonce has gone stale: the
+    // server answers the reused nonce with a stale=true challenge, which the client
+    // answers on its own (a client that gave up would end Failed here).
+    let server = memory_server(|config| {
+        config.nonce_lifetime = Duration::from_secs(1);
+        (config.min_expires, config.max_expires) = (1, 3);
+    })
+    .await;
+    let (alice, registration) = registered(server.local_addr(), "alice", "wonderland").await;
+    assert_eq!(registration.expires(), Some(3));
+    let mut seen = Vec::new();
+    let refreshed = async {
+        while let Some(change) = registration.next_change().await {
+            seen.push(change.state);
+            if seen.ends_with(&[RegistrationState::Refreshing, RegistrationState::Registered]) {
+                return;
+            }
+        }
+    };
+    timeout(LIMIT, refreshed).await.unwrap_or_else(|_| panic!("no refresh in time: {seen:?}"));
+    let status = registration.status();
+    assert_eq!((status.state, status.error), (RegistrationState::Registered, None), "{seen:?}");
+    alice.shutdown().await;
 }
