@@ -34,7 +34,7 @@ impl CallContext<'_> {
     }
 
     fn refer(&mut self, refer_to: String) {
-        let referred_by = self.core.local_uri.clone();
+        let referred_by = self.core.identity.clone();
         let extra = [("Refer-To", refer_to.as_str()), ("Referred-By", referred_by.as_str())];
         self.request("REFER", Purpose::Refer, &extra, Payload::Empty);
     }

@@ -78,7 +78,7 @@ impl DialogAdapter {
         let id = self.sessions.next_id();
         let (local_tag, call_part) = (core.tag(), core.tag());
         let call_id = format!("{call_part}@{}", core.config.local.ip());
-        let dialog = Dialog::uac(call_id, local_tag, core.local_uri.clone(), uri, core.local_uri.clone());
+        let dialog = Dialog::uac(call_id, local_tag, core.identity.clone(), uri, core.local_uri.clone());
         let mut record = CallRecord::new(id, CallDirection::Outgoing, dialog, self.media(core));
         // Through an outbound proxy, the proxy finds the target: no name to look up.
         let peer = outbound.or(target.addr);

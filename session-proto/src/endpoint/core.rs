@@ -17,8 +17,11 @@ use crate::sip::transaction::{Reply, ServerTxId, TransactionLayer};
 #[derive(Debug)]
 pub(crate) struct Core {
     pub config: EndpointConfig,
-    /// Our URI in angle brackets: From of our requests, and our Contact.
+    /// Our URI in angle brackets: our Contact.
     pub local_uri: String,
+    /// Who we are, in angle brackets, in From of the calls we place and in Referred-By:
+    /// `local_uri` until a registration is accepted, then its address of record.
+    pub identity: String,
     /// The Allow header value: the methods of the usages present.
     pub allow: String,
     pub tx: TransactionLayer,
@@ -35,6 +38,7 @@ impl Core {
         Self {
             tx: TransactionLayer::new(config.timers, rng.random()),
             config,
+            identity: local_uri.clone(),
             local_uri,
             allow,
             deadlines: Deadlines::default(),

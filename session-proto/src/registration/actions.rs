@@ -142,6 +142,10 @@ impl RegistrationActions for RegistrationContext<'_> {
         }
     }
 
+    fn adopt_address_of_record(&mut self, _expires: u32, _public_contact: Option<&str>) {
+        self.core.identity = format!("<{}>", self.reg.aor);
+    }
+
     fn withdraw(&mut self) {
         self.reg.withdrawn = true;
         self.reg.refresh_at = None;

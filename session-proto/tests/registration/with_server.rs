@@ -51,6 +51,8 @@ fn both_register_through_the_server_and_a_call_by_aor_passes_its_challenge() {
     let invites = net.nodes[alice].sent_starting("INVITE ");
     assert_eq!(invites.len(), 2, "challenged once by the proxy, then authorized");
     assert!(header(invites[1], "Proxy-Authorization").is_some());
+    let from = header(invites[1], "From").unwrap();
+    assert!(from.starts_with("<sip:alice@example.com>;tag="), "registered, alice calls as her AoR: {from}");
     let ringing = net.nodes[bob].incoming()[0];
     net.command(bob, ringing, Cmd::Accept).unwrap();
     net.run_for(Duration::from_millis(100));
