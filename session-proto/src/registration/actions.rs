@@ -16,6 +16,10 @@ use crate::sip::write::{self, RequestLine};
 
 /// The shortest time between refreshes, whatever the registrar grants.
 const MIN_REFRESH: Duration = Duration::from_secs(1);
+/// The wait before the first retry of a failed refresh; it doubles with each failure.
+const FIRST_RETRY: Duration = Duration::from_secs(30);
+/// The longest wait between retries, and the most of a Retry-After we honour.
+const MAX_RETRY: Duration = Duration::from_secs(600);
 
 /// One registration's record and the endpoint's shared parts, for one event.
 pub(crate) struct RegistrationContext<'a> {
@@ -133,6 +137,7 @@ impl RegistrationActions for RegistrationContext<'_> {
     fn schedule_refresh(&mut self, expires: u32, _public_contact: Option<&str>) {
         let reg = &mut *self.reg;
         reg.granted = Some(expires);
+        reg.failed_refreshes = 0;
         // The binding of the Contact we left went with the REGISTER just answered.
         reg.stale_contact = None;
         let delay = (Duration::from_secs(u64::from(expires)) * 9 / 10).max(MIN_REFRESH);
@@ -149,5 +154,21 @@ impl RegistrationActions for RegistrationContext<'_> {
     fn withdraw(&mut self) {
         self.reg.withdrawn = true;
         self.reg.refresh_at = None;
+    }
+
+    fn note_retry_after(&mut self, _code: u16, retry_after: &Option<u32>) {
+        self.reg.retry_after = *retry_after;
+    }
+
+    fn schedule_retry(&mut self) {
+        let reg = &mut *self.reg;
+        let backoff = FIRST_RETRY.saturating_mul(1 << reg.failed_refreshes.min(5));
+        let asked = reg.retry_after.take().map(|secs| Duration::from_secs(u64::from(secs)));
+        let delay = asked.unwrap_or(backoff).clamp(MIN_REFRESH, MAX_RETRY);
+        reg.failed_refreshes = reg.failed_refreshes.saturating_add(1);
+        if let Some(at) = self.now.checked_add(delay) {
+            reg.refresh_at = Some(at);
+            self.core.deadlines.schedule(at, Deadline::Refresh(reg.id));
+        }
     }
 }

@@ -23,6 +23,7 @@ pub fn holds(guard: Guard, event: &Event) -> bool {
         Guard::NeedsPublicContact => {
             matches!(event, Event::Accepted { public_contact: Some(_), .. })
         }
+        Guard::Transient => matches!(event, Event::Refused { code: 408 | 480 | 500 | 502..=599, .. }),
     }
 }
 

@@ -101,6 +101,8 @@ impl RegistrationAdapter {
             withdrawn: false,
             granted: None,
             refresh_at: None,
+            failed_refreshes: 0,
+            retry_after: None,
             digest: auth::DigestClient::new(spec.credentials),
             auth_header: None,
             in_flight: None,
@@ -230,8 +232,13 @@ impl RegistrationAdapter {
         tracing::debug!(registration = %id, %from, to = %stepped.state, event = %stepped.event, line = t.line, "transition");
         let expires =
             matches!(stepped.state, State::Registered | State::Refreshing).then_some(reg.granted).flatten();
-        let error = (stepped.state == State::Failed).then(|| error_of(&stepped.event));
+        let error =
+            matches!(stepped.state, State::Failed | State::Retrying).then(|| error_of(&stepped.event));
         match (&error, stepped.state) {
+            (Some(error), State::Retrying) => {
+                let wait = reg.refresh_at.map(|at| at.saturating_duration_since(now).as_secs());
+                tracing::warn!(registration = %id, %error, retry_in_secs = wait, "refresh failed; trying again")
+            }
             (Some(error), _) => tracing::warn!(registration = %id, %error, "registration failed"),
             (None, State::Registered) if from == State::Registering => {
                 tracing::info!(registration = %id, expires, "registered")
@@ -253,8 +260,8 @@ impl RegistrationAdapter {
 /// Why a registration failed, from the event that failed it.
 fn error_of(event: &Event) -> RegistrationError {
     match event {
-        Event::Refused { code: 403 } => RegistrationError::WrongCredentials { code: 403 },
-        Event::Refused { code } => RegistrationError::Rejected { code: *code },
+        Event::Refused { code: 403, .. } => RegistrationError::WrongCredentials { code: 403 },
+        Event::Refused { code, .. } => RegistrationError::Rejected { code: *code },
         Event::AuthFailed { error } => error.clone(),
         Event::NoResponse => RegistrationError::Timeout,
         Event::TransportError { reason } => RegistrationError::Transport(reason.clone()),

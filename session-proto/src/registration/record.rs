@@ -108,6 +108,10 @@ pub(crate) struct RegistrationRecord {
     pub granted: Option<u32>,
     /// When the refresh is due, while it is armed.
     pub refresh_at: Option<Instant>,
+    /// Refreshes that failed in a row (408, 480, 5xx, no answer), for the backoff.
+    pub failed_refreshes: u32,
+    /// The Retry-After of the last refusal, for the next retry's wait.
+    pub retry_after: Option<u32>,
     pub digest: auth::DigestClient,
     /// Which header our credentials go in, once challenged.
     pub auth_header: Option<AuthHeader>,

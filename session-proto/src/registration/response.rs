@@ -29,9 +29,9 @@ pub(super) fn event_for(
         401 | 407 => Event::Challenged { code, challenges: authorize::challenges(response) },
         423 => match min_expires(response) {
             Some(min_expires) if min_expires > reg.expires => Event::IntervalTooBrief { min_expires },
-            _ => Event::Refused { code },
+            _ => Event::Refused { code, retry_after: None },
         },
-        _ => Event::Refused { code },
+        _ => Event::Refused { code, retry_after: retry_after(response) },
     })
 }
 
@@ -68,6 +68,18 @@ fn public_contact(reg: &RegistrationRecord, local: SocketAddr, response: &Respon
     let port = headers::param(top, "rport").and_then(|p| p.parse::<u16>().ok()).unwrap_or(local.port());
     let seen = SocketAddr::new(ip, port);
     (seen != local).then(|| format!("sip:{}@{seen}", reg.user))
+}
+
+/// The seconds of a Retry-After header (`120`, `120;duration=60`, `120 (busy)`).
+fn retry_after(response: &Response) -> Option<u32> {
+    response.headers.iter().find_map(|h| match h {
+        Header::RetryAfter(v) => {
+            let value = v.value();
+            let digits = value.trim_start().split(|c: char| !c.is_ascii_digit()).next()?;
+            digits.parse().ok()
+        }
+        _ => None,
+    })
 }
 
 fn min_expires(response: &Response) -> Option<u32> {

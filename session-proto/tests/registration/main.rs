@@ -7,6 +7,7 @@ mod calls;
 #[path = "../net/mod.rs"]
 mod net;
 mod registrar;
+mod retry;
 mod with_server;
 
 use std::time::Duration;

@@ -34,6 +34,8 @@ pub struct Registrar {
     pub min_expires: Option<u32>,
     /// Never answers.
     pub silent: bool,
+    /// Answers every REGISTER with this status and, when given, Retry-After.
+    pub refuse: Option<(&'static str, Option<u32>)>,
     /// Answers INVITEs 486 Busy Here.
     pub busy_invites: bool,
     /// Contact URI → seconds granted.
@@ -57,6 +59,7 @@ impl Registrar {
             seen_at: None,
             min_expires: None,
             silent: false,
+            refuse: None,
             busy_invites: false,
             bindings: HashMap::new(),
             verdicts: Vec::new(),
@@ -92,6 +95,11 @@ impl Registrar {
         }
         if self.forbid {
             return reply("403 Forbidden", &[]);
+        }
+        if let Some((status, retry_after)) = self.refuse {
+            let extra: Vec<String> =
+                retry_after.map(|secs| format!("Retry-After: {secs}")).into_iter().collect();
+            return reply(status, &extra);
         }
         let unix = self.unix(now);
         let challenge = |stale: bool| {
