@@ -54,13 +54,19 @@ fn status(response: &str) -> u16 {
 /// Registers `user` with `password` for `expires` seconds (or asks for the bindings):
 /// the challenge, then the answer to it. Returns the final response.
 async fn register_with(server: SocketAddr, user: &str, password: &str, expires: Option<u32>) -> String {
+    register_as(server, user, (user, password), expires).await
+}
+
+/// Registers `user`'s address of record, answering the challenge as `login` (user,
+/// password). Returns the final response.
+async fn register_as(server: SocketAddr, user: &str, login: (&str, &str), expires: Option<u32>) -> String {
     let socket = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
     let us = socket.local_addr().expect("addr");
     let challenge = ask(&socket, server, &register(server, us, user, 1, expires, "")).await;
     assert_eq!(status(&challenge), 401, "{challenge}");
     let offered = challenge.lines().filter_map(|l| l.strip_prefix("WWW-Authenticate: "));
     let best = Challenge::best(offered).expect("a digest challenge");
-    let mut client = DigestClient::new(Credentials::new(user, password));
+    let mut client = DigestClient::new(Credentials::new(login.0, login.1));
     let value = client
         .answer(&best, "REGISTER", &format!("sip:{server}"), &format!("c{}", us.port()))
         .expect("answer");
@@ -69,7 +75,8 @@ async fn register_with(server: SocketAddr, user: &str, password: &str, expires: 
 }
 
 #[tokio::test]
-async fn a_user_registers_with_digest_and_a_wrong_password_or_an_unknown_user_is_challenged_again() {
+async fn a_user_registers_with_digest_a_wrong_password_or_an_unknown_user_is_challenged_and_another_aor_is_403()
+ {
     let server = memory_server(|_| {}).await;
     let addr = server.local_addr();
     let accepted = register_with(addr, "alice", "wonderland", Some(600)).await;
@@ -80,6 +87,8 @@ async fn a_user_registers_with_digest_and_a_wrong_password_or_an_unknown_user_is
     assert_eq!(status(&wrong), 401, "a wrong password is challenged again: {wrong}");
     let unknown = register_with(addr, "mallory", "guess", Some(600)).await;
     assert_eq!(status(&unknown), 401, "an unknown user gets the same answer: {unknown}");
+    let others = register_as(addr, "bob", ("alice", "wonderland"), Some(600)).await;
+    assert_eq!(status(&others), 403, "alice may not register bob's address of record: {others}");
 }
 
 #[tokio::test]
