@@ -22,7 +22,11 @@ fn main() -> ExitCode {
     match session_codegen::compile(&source) {
         Ok(machine) if std::env::args().any(|a| a == "--rust") => {
             let origin = session_codegen::generate::Origin { display: path.clone(), tracked: None };
-            let tokens = session_codegen::generate::generate(&machine, &origin);
+            // The guard function is whatever the invoking module names; `holds` here.
+            let supplied = session_codegen::generate::Supplied {
+                guards: (!machine.guards.is_empty()).then(|| syn::parse_quote!(holds)),
+            };
+            let tokens = session_codegen::generate::generate(&machine, &origin, &supplied);
             match syn::parse2::<syn::File>(tokens) {
                 Ok(file) => print!("{}", prettyplease::unparse(&file)),
                 Err(error) => eprintln!("generated code does not parse: {error}"),

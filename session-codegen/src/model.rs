@@ -10,6 +10,9 @@ use crate::diagnostic::Loc;
 pub struct Machine {
     /// The machine's name (`Session` gives the trait `SessionActions`).
     pub name: String,
+    /// What its instances are called in messages and docs (`call`, `registration`):
+    /// lowercase words, checked.
+    pub subject: String,
     /// States in declaration order.
     pub states: Vec<State>,
     /// Events in declaration order.

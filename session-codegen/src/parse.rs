@@ -21,6 +21,10 @@ pub type Name = Spanned<String>;
 pub struct RawTable {
     /// The machine's name: the action trait is called `<machine>Actions`.
     pub machine: Name,
+    /// What the machine's instances are called in messages (`call` gives "while the call
+    /// is Active"); lowercase words, the machine's name in lower case when left out.
+    #[serde(default)]
+    pub subject: Option<Name>,
     /// States, in declaration order.
     pub states: Entries<RawState>,
     /// Events, in declaration order.

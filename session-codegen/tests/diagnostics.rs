@@ -81,3 +81,37 @@ fn failure_event_cannot_be_must_handle() {
         "{message}"
     );
 }
+
+#[test]
+fn subject_must_be_lowercase_words_and_gets_a_suggestion() {
+    let table = door_with("machine: Door", "machine: Door\nsubject: Front Door");
+    let (line, column) = position(&table, "Front Door");
+    assert_eq!(
+        errors_of(&table),
+        format!(
+            "door.yaml:{line}:{column}: subject `Front Door` is not lowercase words (help: messages \
+             read \"while the <subject> is <State>\"; write it like `front door`)"
+        )
+    );
+}
+
+#[test]
+fn subject_must_not_start_with_an_article() {
+    let table = door_with("machine: Door", "machine: Door\nsubject: the door");
+    let (line, column) = position(&table, "the door");
+    let message = errors_of(&table);
+    assert!(
+        message.starts_with(&format!("door.yaml:{line}:{column}: subject `the door` starts with an article")),
+        "{message}"
+    );
+    assert!(message.contains("write it like `door`"), "{message}");
+}
+
+#[test]
+fn subject_is_the_written_one_or_the_machine_name_in_lower_case() {
+    let compile = |table: &str| session_codegen::compile(table).expect("valid table");
+    let written = door_with("machine: Door", "machine: Door\nsubject: barn-door hinge2");
+    assert_eq!(compile(&written).subject, "barn-door hinge2");
+    let renamed = door_with("machine: Door", "machine: BarnDoor");
+    assert_eq!(compile(&renamed).subject, "barn door");
+}

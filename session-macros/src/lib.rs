@@ -1,11 +1,15 @@
 //! `state_machine!`: compiles a state table into typed Rust at build time.
 //!
 //! ```ignore
-//! session_macros::state_machine!("../../../state_table.yaml");
+//! session_macros::state_machine!("../../../state_table.yaml", guards = guards::holds);
+//! session_macros::state_machine!("tables/phone.yaml"); // a table without guards
 //! ```
 //!
 //! The path is relative to the file that invokes the macro, as with `include_str!`.
-//! A valid table expands to
+//! `guards = PATH` names the `fn(Guard, &Event) -> bool` that evaluates the table's
+//! guards for the generated `step`; it is required when the table declares guards and
+//! refused when it declares none. The expansion logs with `tracing`, which the invoking
+//! crate must depend on. A valid table expands to
 //! the items described in `session_codegen::generate`; an invalid one to one
 //! `compile_error!` per problem, each naming `FILE:LINE:COL` and, for a misspelt name,
 //! the nearest valid one. The parser, checker and generator live in `session-codegen`,
@@ -18,21 +22,54 @@ use std::path::PathBuf;
 use proc_macro::TokenStream;
 use quote::quote;
 use session_codegen::diagnostic::render_all;
-use session_codegen::generate::{Origin, generate};
-use syn::LitStr;
+use session_codegen::generate::{Origin, Supplied, generate};
+use syn::parse::{Parse, ParseStream};
+use syn::{LitStr, Token};
 
-/// Expands to the state machine described by the YAML file at the given path.
+/// Expands to the state machine described by the YAML file at the given path;
+/// `guards = PATH` names the function that evaluates its guards, if it has any.
 #[proc_macro]
 pub fn state_machine(input: TokenStream) -> TokenStream {
-    let path = syn::parse_macro_input!(input as LitStr);
-    expand(&path).unwrap_or_else(|message| {
+    let input = syn::parse_macro_input!(input as Input);
+    expand(&input).unwrap_or_else(|message| {
         let errors = message.lines().map(|line| quote! { compile_error!(#line); });
         quote! { #( #errors )* }.into()
     })
 }
 
-fn expand(literal: &LitStr) -> Result<TokenStream, String> {
-    let written = literal.value();
+/// `"path/to/table.yaml"`, then optionally `, guards = some::path`, and a trailing comma.
+struct Input {
+    table: LitStr,
+    supplied: Supplied,
+}
+
+impl Parse for Input {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let table = input.parse()?;
+        let mut supplied = Supplied::default();
+        while input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
+            let key: syn::Ident = input.parse()?;
+            if key != "guards" {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("unknown argument `{key}`; expected `guards = PATH`"),
+                ));
+            }
+            if supplied.guards.is_some() {
+                return Err(syn::Error::new(key.span(), "`guards` is given twice"));
+            }
+            input.parse::<Token![=]>()?;
+            supplied.guards = Some(input.parse()?);
+        }
+        if !input.is_empty() {
+            return Err(input.error("expected `, guards = PATH` or the end of the arguments"));
+        }
+        Ok(Input { table, supplied })
+    }
+}
+
+fn expand(input: &Input) -> Result<TokenStream, String> {
+    let written = input.table.value();
     let path = resolve(&written);
     let source = std::fs::read_to_string(&path).map_err(|error| {
         format!(
@@ -50,7 +87,7 @@ fn expand(literal: &LitStr) -> Result<TokenStream, String> {
         // the absolute one.
         tracked: Some(absolute(&path).to_string_lossy().into_owned()),
     };
-    Ok(generate(&machine, &origin).into())
+    Ok(generate(&machine, &origin, &input.supplied).into())
 }
 
 /// Resolves `written` against the directory of the invoking source file, or the

@@ -6,10 +6,9 @@ use std::net::SocketAddr;
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use session_proto::machine::executor::{self, Step};
 use session_proto::machine::{
-    Action, Event, EventKind, Guard, Outcome, RecordMode, ServerTx, SessionActions, State, TRANSITIONS,
-    Timer, failure, transition,
+    self, Action, Event, EventKind, Guard, Outcome, RecordMode, ServerTx, SessionActions, State, Step,
+    TRANSITIONS, Timer, failure, transition,
 };
 
 fn sdp() -> impl Strategy<Value = Option<String>> {
@@ -104,7 +103,7 @@ proptest! {
         let mut actions = Recorder { fail: fail.into_iter().cycle(), ran: Vec::new() };
         for event in events {
             let was_terminal = state.is_terminal();
-            if let Ok(stepped) = executor::step(state, event, &mut actions) {
+            if let Ok(stepped) = machine::step(state, event, &mut actions) {
                 state = stepped.state;
                 if let Step::Moved(t) = stepped.step {
                     prop_assert_eq!(t.to, state);
@@ -201,14 +200,14 @@ impl<I: Iterator<Item = bool>> SessionActions for Recorder<I> {
 fn a_failing_action_stops_its_transition_and_the_table_takes_its_failure() {
     let mut actions = Recorder { fail: std::iter::repeat(true), ran: Vec::new() };
     let invite = Event::IncomingInvite { tx: 1, sdp: Some("v=0".into()) };
-    let stepped = executor::step(State::Idle, invite, &mut actions).expect("Idle takes an INVITE");
+    let stepped = machine::step(State::Idle, invite, &mut actions).expect("Idle takes an INVITE");
     assert_eq!(stepped.state, State::Failed);
     assert_eq!(stepped.event, Event::OfferRejected { reason: "no".into() });
     // OpenMedia, after NegotiateAnswer in the INVITE's transition, never ran.
     assert_eq!(actions.ran, [Action::NegotiateAnswer, Action::RejectOffer]);
     let mut passing = Recorder { fail: std::iter::repeat(false), ran: Vec::new() };
     let stepped =
-        executor::step(State::Idle, Event::IncomingInvite { tx: 1, sdp: None }, &mut passing).unwrap();
+        machine::step(State::Idle, Event::IncomingInvite { tx: 1, sdp: None }, &mut passing).unwrap();
     assert_eq!(stepped.state, State::PreparingAnswer);
     assert_eq!(passing.ran, [Action::NegotiateAnswer, Action::OpenMedia]);
 }

@@ -1,4 +1,4 @@
-//! Declarations: states, events (with payload fields), actions and guards.
+//! Declarations: the subject, states, events (with payload fields), actions and guards.
 
 use std::collections::HashMap;
 
@@ -9,6 +9,7 @@ use crate::parse::{RawAction, RawTable};
 
 /// Everything declared, with the name tables used to resolve references.
 pub struct Declared {
+    pub subject: String,
     pub states: Vec<State>,
     pub events: Vec<Event>,
     pub actions: Vec<Action>,
@@ -23,6 +24,10 @@ pub fn declare(raw: &RawTable, errors: &mut Vec<Diagnostic>) -> Declared {
     if let Err(error) = names::type_name("machine", &raw.machine.value, Loc::of(&raw.machine)) {
         errors.push(error);
     }
+    let subject = names::subject(raw.subject.as_ref(), &raw.machine.value).unwrap_or_else(|error| {
+        errors.push(error);
+        String::new()
+    });
     let state_names = Symbols::declare("state", raw.states.0.iter().map(|(n, _)| n), errors);
     let event_names = Symbols::declare("event", raw.events.0.iter().map(|(n, _)| n), errors);
     let action_names = Symbols::declare("action", raw.actions.0.iter().map(|(n, _)| n), errors);
@@ -60,7 +65,7 @@ pub fn declare(raw: &RawTable, errors: &mut Vec<Diagnostic>) -> Declared {
     method_collisions(&actions, errors);
     let guards = items(&raw.guards.0);
 
-    Declared { states, events, actions, guards, state_names, event_names, action_names, guard_names }
+    Declared { subject, states, events, actions, guards, state_names, event_names, action_names, guard_names }
 }
 
 /// Entries without repeated names (a repeat is already reported by [`Symbols::declare`]).

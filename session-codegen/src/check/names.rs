@@ -108,3 +108,32 @@ pub fn field_name(name: &str, loc: Loc) -> Result<(), Diagnostic> {
     }
     Ok(())
 }
+
+/// The subject: what `subject:` says, or the machine's name in lower case words
+/// (`CallLeg` → `call leg`). A written one must be lowercase words (ASCII letters and
+/// digits, each word starting with a letter, separated by single spaces or hyphens)
+/// without a leading article, because it completes sentences such as
+/// "`Hangup` is not allowed while the call is Idle".
+pub fn subject(written: Option<&Name>, machine: &str) -> Result<String, Diagnostic> {
+    let Some(written) = written else {
+        return Ok(heck::AsSnakeCase(machine).to_string().replace('_', " "));
+    };
+    let text = written.value.as_str();
+    let word_ok = |word: &str| {
+        word.starts_with(|c: char| c.is_ascii_lowercase())
+            && word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    };
+    let article = |word: &str| ["the", "a", "an"].contains(&word.to_ascii_lowercase().as_str());
+    let snake = heck::AsSnakeCase(text).to_string();
+    let suggestion = snake.split('_').skip_while(|w| article(w)).collect::<Vec<_>>().join(" ");
+    let message = if !text.split([' ', '-']).all(word_ok) {
+        format!("subject `{text}` is not lowercase words")
+    } else if text.split([' ', '-']).next().is_some_and(article) {
+        format!("subject `{text}` starts with an article")
+    } else {
+        return Ok(text.to_owned());
+    };
+    let example = if suggestion.split(' ').all(word_ok) { suggestion.as_str() } else { "call" };
+    let help = format!("messages read \"while the <subject> is <State>\"; write it like `{example}`");
+    Err(Diagnostic::new(Loc::of(written), message).help(help))
+}

@@ -80,6 +80,7 @@ pub fn resolve(raw: &RawTable, mut declared: Declared, errors: &mut Vec<Diagnost
 
     Machine {
         name: raw.machine.value.clone(),
+        subject: declared.subject,
         states: declared.states,
         events: declared.events,
         actions: declared.actions,

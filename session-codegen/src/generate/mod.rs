@@ -9,10 +9,16 @@
 //! - [`actions`]: the `<Machine>Actions` trait and `perform` / `perform_all`, which run
 //!   actions with the payload of the event that triggered them;
 //! - [`failure`]: the `failure` module (one struct per failure event, which a failing
-//!   action returns), `From` each into `Event`, and `ActionError`.
+//!   action returns), `From` each into `Event`, and `ActionError`;
+//! - [`executor`]: `MAX_FAILURES`, `Step`, `Stepped`, `StepError` and `step`, which
+//!   runs one event through `transition` and `perform_all` and follows the failures,
+//!   asking the [`Supplied`] guard function for the table's guards.
+//!
+//! The generated code logs with `tracing`, which the invoking crate depends on.
 
 pub mod actions;
 pub mod enums;
+pub mod executor;
 pub mod failure;
 pub mod table;
 
@@ -31,11 +37,21 @@ pub struct Origin {
     pub tracked: Option<String>,
 }
 
+/// What the invoking module supplies to the generated code.
+#[derive(Clone, Default)]
+pub struct Supplied {
+    /// The function that evaluates the table's guards, a `fn(Guard, &Event) -> bool`
+    /// in scope where the code is expanded (`guards = holds` in `state_machine!`);
+    /// `None` for a table without guards. A mismatch expands to a `compile_error!`.
+    pub guards: Option<syn::Path>,
+}
+
 /// Generates the whole machine.
-pub fn generate(machine: &Machine, origin: &Origin) -> TokenStream {
+pub fn generate(machine: &Machine, origin: &Origin, supplied: &Supplied) -> TokenStream {
     let enums = enums::generate(machine, origin);
     let table = table::generate(machine, origin);
     let actions = actions::generate(machine, origin);
+    let executor = executor::generate(machine, origin, supplied);
     let track = origin.tracked.as_ref().map(|path| {
         quote! {
             // Makes cargo rebuild this crate whenever the table changes.
@@ -47,6 +63,7 @@ pub fn generate(machine: &Machine, origin: &Origin) -> TokenStream {
         #enums
         #table
         #actions
+        #executor
     }
 }
 

@@ -2,7 +2,7 @@
 //! events and from the table's actions back to SIP.
 //!
 //! Each call lives in one [`record::CallRecord`], held by the [`record::SessionManager`].
-//! An event is fed through the generated machine ([`crate::machine::executor::step`]);
+//! An event is fed through the generated machine ([`crate::machine::step`]);
 //! its actions ([`actions`]) do the protocol work at once: write and send requests and
 //! responses through the transaction layer, run offer/answer, and queue what the driver
 //! or the application must hear about.
@@ -25,8 +25,7 @@ use self::record::{CallRecord, MediaState, SessionManager};
 use crate::deadlines::Deadline;
 use crate::endpoint::core::Core;
 use crate::endpoint::{CommandError, EndReason, Event};
-use crate::machine::executor::{self, Step, StepError};
-use crate::machine::{self, EventSource, State, Timer};
+use crate::machine::{self, EventSource, State, Step, StepError, Timer};
 use crate::media::{MediaAdapter, MediaCommand};
 use crate::sip::dialog::Dialog;
 use crate::sip::transaction::{Reply, ServerTxId};
@@ -219,7 +218,7 @@ impl DialogAdapter {
     ) -> Result<(), CommandError> {
         let call = self.sessions.get_mut(id).ok_or(CommandError::NoSuchCall(id))?;
         let from = call.state;
-        let stepped = executor::step(from, event, &mut CallContext { now, core, call });
+        let stepped = machine::step(from, event, &mut CallContext { now, core, call });
         let stepped = match stepped {
             Ok(stepped) => stepped,
             Err(StepError::InvalidState { state, event }) => {

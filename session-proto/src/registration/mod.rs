@@ -228,7 +228,7 @@ impl RegistrationAdapter {
             }
         };
         reg.state = stepped.state;
-        let Some(t) = stepped.moved.filter(|_| stepped.state != from) else { return Ok(()) };
+        let Some(t) = stepped.moved().filter(|_| stepped.state != from) else { return Ok(()) };
         tracing::debug!(registration = %id, %from, to = %stepped.state, event = %stepped.event, line = t.line, "transition");
         let expires =
             matches!(stepped.state, State::Registered | State::Refreshing).then_some(reg.granted).flatten();
