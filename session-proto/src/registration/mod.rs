@@ -3,7 +3,7 @@
 //!
 //! Each registration lives in one record. The endpoint feeds it the application's
 //! commands, the registrar's responses and its timers as the table's events; the
-//! actions ([`actions`]) write and send REGISTERs, answer digest challenges and arm the
+//! actions (the private `actions` module) write and send REGISTERs, answer digest challenges and arm the
 //! refresh. Every change of state reaches the application as
 //! [`crate::Event::Registration`].
 
