@@ -12,6 +12,7 @@
 //! timer takes the endpoint's [`Deadlines`] and schedules into it.
 
 pub mod client;
+mod debug;
 mod expiry;
 mod relay;
 pub mod server;
@@ -41,8 +42,8 @@ pub type ServerTxId = u64;
 /// RFC 3261 branch prefix.
 const MAGIC: &str = "z9hG4bK";
 
-/// A datagram to send.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A datagram to send (its `Debug` shows the method or status, branch and length only).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Transmit {
     /// Destination.
     pub to: SocketAddr,
@@ -50,8 +51,7 @@ pub struct Transmit {
     pub bytes: Bytes,
 }
 
-/// What the layer tells the dialog layer.
-#[derive(Debug)]
+/// What the layer tells the dialog layer (its `Debug` shows no header values).
 pub enum TxEvent {
     /// A new request (not a retransmission).
     Request {
