@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use net::phone::{Phone, header, headers, reply, request_uri, status};
 use net::proxied::{BOB_AOR, SDP, SERVER, authenticated, finals, invite_bob, scene, server_addr};
+use session_proto::auth::Credentials;
 use session_proto::location::LocationJob;
 use session_proto::machine::{Event as Cmd, State};
 use session_proto::{EndReason, Event};
@@ -195,4 +196,34 @@ fn a_replayed_proxy_authorization_is_challenged_again_and_not_forwarded() {
     assert_eq!(status(&refused[0]), 407, "{}", refused[0]);
     assert_eq!(lookups(&net), 2, "the store saw the replay and refused it");
     assert_eq!(net.nodes[SERVER].sent_starting("MESSAGE ").len(), 1, "only the first was forwarded");
+}
+
+#[test]
+fn debug_output_shows_no_credentials_while_an_authenticated_invite_rings() {
+    let (mut net, _) = scene(28, 1, |_| {}, |_| {});
+    let server = server_addr(&net);
+    let alice = net.add("alice", |config| {
+        config.credentials = Some(Credentials::new("alice", "wonderland"));
+        config.outbound_proxy = Some(server);
+    });
+    net.dial(alice, BOB_AOR);
+    net.run_for(Duration::from_millis(50));
+    let sent = net.nodes[alice]
+        .sent_starting("INVITE ")
+        .into_iter()
+        .find(|m| m.contains("Proxy-Authorization"))
+        .expect("Alice's INVITE with credentials")
+        .clone();
+    let credentials = header(&sent, "Proxy-Authorization").unwrap().to_owned();
+    let response = credentials.split("response=\"").nth(1).and_then(|r| r.split('"').next()).unwrap();
+    assert!(response.len() >= 32, "{credentials}");
+    assert_eq!(net.nodes[1].incoming().len(), 1, "Bob rings; Alice's INVITE transaction holds her request");
+    for node in [alice, SERVER] {
+        let endpoint = &net.nodes[node].endpoint;
+        for out in [format!("{endpoint:?}"), format!("{endpoint:#?}")] {
+            for secret in [response, "wonderland", credentials.as_str()] {
+                assert!(!out.contains(secret), "node {node}'s Debug shows {secret}: {out}");
+            }
+        }
+    }
 }

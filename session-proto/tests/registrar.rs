@@ -8,6 +8,7 @@ use std::time::Duration;
 use net::location::{EPOCH_UNIX, StoreMode};
 use net::phone::{Phone, header, headers, status};
 use net::{Conditions, Net};
+use session_proto::auth::{Challenge, Credentials, DigestClient};
 use session_proto::location::LocationJob;
 
 const USERS: &str = "alice:wonderland\nbob:builder\n";
@@ -43,6 +44,15 @@ fn register(net: &mut Net, phone: &mut Phone, to_user: &str, headers: &str) -> S
 /// The `Contact` values of a response, with their expiries.
 fn contacts(response: &str) -> Vec<&str> {
     headers(response, "Contact")
+}
+
+/// The nonce the challenges of a 401 carry (one for both algorithms).
+fn nonce_of(challenge: &str) -> String {
+    let offered = headers(challenge, "WWW-Authenticate");
+    let nonces: Vec<String> =
+        offered.iter().map(|c| Challenge::parse(c).expect("a challenge").nonce).collect();
+    assert!(!nonces.is_empty() && nonces.iter().all(|n| n == &nonces[0]), "{challenge}");
+    nonces[0].clone()
 }
 
 fn registers(net: &Net) -> usize {
@@ -96,7 +106,8 @@ fn a_wrong_password_and_an_unknown_user_get_the_same_answer_but_for_the_branch()
             phone.register("alice", &format!("{authorization}Contact: <sip:alice@127.0.0.1:5999>\r\n"));
         let refused = send(&mut net, &phone, &branch, &text);
         assert_eq!(status(&refused), 401, "{refused}");
-        answers.push(refused.replace(&branch, "BRANCH"));
+        // Every challenge has a nonce of its own; nothing else may differ.
+        answers.push(refused.replace(&branch, "BRANCH").replace(&nonce_of(&refused), "NONCE"));
     }
     assert_eq!(answers[0], answers[1], "the answers tell the two apart");
     assert_eq!(registers(&net), 0);
@@ -123,6 +134,62 @@ fn a_replayed_nonce_count_is_refused_and_the_next_count_accepted() {
     assert!(next.contains("nc=00000002"), "{next}");
     let (branch, text) = phone.register("alice", &format!("Authorization: {next}\r\n{contact}"));
     assert_eq!(status(&send(&mut net, &phone, &branch, &text)), 200);
+}
+
+#[test]
+fn two_phones_challenged_in_the_same_second_get_nonces_of_their_own() {
+    let mut net = server();
+    let mut phones = [alice(), Phone::new("127.0.0.1:5998", "bob", "builder")];
+    let challenges: Vec<String> = phones
+        .iter_mut()
+        .map(|phone| {
+            let (branch, text) = phone.register(&phone.user.clone(), "");
+            send(&mut net, phone, &branch, &text)
+        })
+        .collect();
+    let nonces: Vec<String> = challenges.iter().map(|c| nonce_of(c)).collect();
+    assert_ne!(nonces[0], nonces[1], "same clock, different nonces");
+    assert_eq!(nonces[0][..16], nonces[1][..16], "both issued in the same second");
+    // Both answer with nc=00000001 (and the same cnonce pattern): each count is its own.
+    for (phone, challenge) in phones.iter_mut().zip(&challenges) {
+        let authorization = phone.answer(challenge, "REGISTER", URI);
+        let (branch, text) = phone.register(&phone.user.clone(), &authorization);
+        assert_eq!(status(&send(&mut net, phone, &branch, &text)), 200);
+    }
+    let used: Vec<&str> = net
+        .location
+        .jobs
+        .iter()
+        .filter_map(|job| match job {
+            LocationJob::Register { nonce: Some(nonce), .. } => Some(nonce.nonce.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(used, [nonces[0].as_str(), nonces[1].as_str()], "the store counts per nonce alone");
+}
+
+#[test]
+fn a_replayed_nonce_count_is_refused_under_another_cnonce() {
+    let (mut net, mut phone) = (server(), alice());
+    let contact = format!("Contact: <{}>\r\n", phone.contact());
+    let (branch, text) = phone.register("alice", &contact);
+    let challenge = send(&mut net, &phone, &branch, &text);
+    let authorization = phone.answer(&challenge, "REGISTER", URI);
+    let (branch, text) = phone.register("alice", &format!("{authorization}{contact}"));
+    assert_eq!(status(&send(&mut net, &phone, &branch, &text)), 200);
+    // Someone with the password answers the same challenge again: the same nonce and
+    // nc=00000001, a cnonce never seen. The count is used up whatever the cnonce.
+    let offered = Challenge::best(headers(&challenge, "WWW-Authenticate")).expect("a challenge");
+    let mut other = DigestClient::new(Credentials::new("alice", "wonderland"));
+    let again = other.answer(&offered, "REGISTER", URI, "a-cnonce-never-seen").expect("an answer");
+    assert!(again.contains("nc=00000001") && again.contains(&nonce_of(&challenge)), "{again}");
+    assert_ne!(format!("Authorization: {again}\r\n"), authorization);
+    let (branch, text) =
+        phone.register("alice", &format!("Authorization: {again}\r\nContact: <sip:evil@192.0.2.66>\r\n"));
+    let replayed = send(&mut net, &phone, &branch, &text);
+    assert_eq!(status(&replayed), 401, "{replayed}");
+    assert!(!replayed.contains("stale=true"));
+    assert_eq!(net.location.contacts("sip:alice@example.com"), [phone.contact()], "nothing changed");
 }
 
 #[test]

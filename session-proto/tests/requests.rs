@@ -134,3 +134,27 @@ fn a_notify_and_an_info_during_our_pending_reinvite_are_each_answered() {
     net.run_for(Duration::from_millis(20));
     assert_eq!(net.nodes[0].states(alice).last(), Some(&State::OnHold));
 }
+
+#[test]
+fn two_peers_reusing_one_branch_get_a_transaction_and_an_answer_each() {
+    let mut net = Net::new(1, Conditions::CLEAN);
+    net.add("alice", |_| {});
+    // Two peers (another sent-by each) that happen to draw the same branch.
+    let other: SocketAddr = "127.0.0.1:5998".parse().unwrap();
+    let first = request("MESSAGE", "same", "Content-Type: text/plain\r\n", "one");
+    let second = first.replace(PEER, &other.to_string()).replace(";tag=p1", ";tag=p2").replace("one", "two");
+    net.inject(0, peer(), &first);
+    net.inject(0, other, &second);
+    let texts: Vec<String> = net.nodes[0]
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Message(IncomingMessage { text, .. }) => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(texts, ["one", "two"], "the second is not taken for a retransmission");
+    let answered: Vec<SocketAddr> =
+        net.wire.iter().filter(|(_, _, m)| m.starts_with("SIP/2.0 200")).map(|(_, to, _)| *to).collect();
+    assert_eq!(answered, [peer(), other], "each answered at its own source");
+}

@@ -58,10 +58,15 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 /// Credentials of kind `auth` for a request: none, Alice's right ones (half the
-/// time), Bob's password under Alice's name, garbage, another realm's.
-fn credentials(auth: u8, method: &str, uri: &str, unix: u64, cnonce: &str) -> Option<String> {
+/// time), Bob's password under Alice's name, garbage, another realm's. Each request's
+/// nonce has a random part of its own (`serial`), as each challenge of the server has,
+/// so right credentials are not taken for a replay of another request's count.
+fn credentials(auth: u8, method: &str, uri: &str, unix: u64, serial: usize) -> Option<String> {
     let verifier = Verifier::new("example.com".into(), [42; 32], 300);
-    let challenge = Challenge::parse(&verifier.challenges(unix, false)[0]).expect("our own challenge");
+    let challenges = verifier.challenges_with(unix, serial as u64, false);
+    let challenge = Challenge::parse(&challenges[0]).expect("our own challenge");
+    let cnonce = format!("c{serial}");
+    let cnonce = cnonce.as_str();
     let answer = |user: &str, password: &str| {
         DigestClient::new(Credentials::new(user, password)).answer(&challenge, method, uri, cnonce).ok()
     };
@@ -82,7 +87,7 @@ fn request(step: &Step, unix: u64, serial: usize) -> (String, String, String) {
     let (method, uri, source) = (METHODS[*method], URIS[*uri], SOURCES[*source]);
     let branch = format!("z9hG4bKf{branch}");
     let mut headers = String::new();
-    if let Some(value) = credentials(*auth, method, uri, unix, &format!("c{serial}")) {
+    if let Some(value) = credentials(*auth, method, uri, unix, serial) {
         let name = if method == "REGISTER" { "Authorization" } else { "Proxy-Authorization" };
         headers.push_str(&format!("{name}: {value}\r\n"));
     }

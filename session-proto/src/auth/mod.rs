@@ -5,13 +5,14 @@
 //!   [`Challenge`] of a 401/407 (pick it with [`Challenge::best`]) with an
 //!   `Authorization` / `Proxy-Authorization` value.
 //! * A server keeps a [`Verifier`] for its realm and a [`Users`] table of HA1 hashes,
-//!   sends [`Verifier::challenges`], and checks answers with [`Verifier::verify`]. Its
-//!   nonces are stateless (issue time and an HMAC), so any node with the same secret
-//!   checks them; replay of a nonce count is refused by the location store with the
-//!   [`Verdict::Valid`] fields.
+//!   sends [`Verifier::challenges_with`], and checks answers with [`Verifier::verify`].
+//!   Its nonces are stateless (issue time, a per-challenge random part and an HMAC
+//!   over both), so any node with the same secret checks them; replay of a nonce count
+//!   is refused per nonce by the location store with the [`Verdict::Valid`] fields.
 //!
-//! Time (Unix seconds) and client nonces are arguments. Passwords, HA1 hashes, the
-//! secret and digest responses never reach a log or a `Debug` output.
+//! Time (Unix seconds), the random part of server nonces and client nonces are
+//! arguments: the caller draws them from its seeded generator. Passwords, HA1 hashes,
+//! the secret and digest responses never reach a log or a `Debug` output.
 
 mod challenge;
 mod client;

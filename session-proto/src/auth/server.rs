@@ -10,6 +10,8 @@ use super::{Challenge, Users};
 
 /// Hex digits of the issue time at the start of a nonce.
 const TIME_HEX: usize = 16;
+/// Hex digits of the per-challenge random part after it.
+const RANDOM_HEX: usize = 16;
 /// Bytes of the HMAC kept in a nonce (32 hex digits).
 const TAG_BYTES: usize = 16;
 
@@ -43,14 +45,17 @@ pub enum Verdict {
 
 const WRONG_USER_OR_PASSWORD: Verdict = Verdict::Invalid { why: "wrong user or password" };
 
-/// Stateless nonces: `hex(unix_secs) + hex(HMAC-SHA256(secret, unix_secs || realm))[..32]`
-/// (exact encoding up to you), verifiable by any node with the same secret.
+/// Stateless nonces, verifiable by any node with the same secret:
+/// `hex(unix_secs) + hex(random) + hex(HMAC-SHA256(secret, unix_secs || random || realm))[..32]`.
 ///
-/// The encoding: 16 lowercase hex digits of the issue time, then 32 lowercase hex digits
-/// of the first 16 bytes of HMAC-SHA256 over the time's 8 big-endian bytes followed by
-/// the realm. A nonce is accepted from its issue time to `nonce_lifetime_secs` later,
-/// both ends included; a nonce dated after `now` (another node's clock running ahead) is
-/// stale, not valid.
+/// The encoding: 16 lowercase hex digits of the issue time, 16 of a per-challenge
+/// random part (the caller's, see [`Verifier::challenges_with`]), then 32 of the first
+/// 16 bytes of HMAC-SHA256 over the time's 8 big-endian bytes, the random part's 8
+/// big-endian bytes and the realm. The random part makes the nonces of two challenges
+/// in the same second differ, so a nonce count can be tracked per nonce (RFC 7616
+/// section 3.4); nothing about a nonce is stored until it is answered. A nonce is
+/// accepted from its issue time to `nonce_lifetime_secs` later, both ends included; a
+/// nonce dated after `now` (another node's clock running ahead) is stale, not valid.
 #[derive(Clone)]
 pub struct Verifier {
     realm: String,
@@ -79,23 +84,42 @@ impl Verifier {
         &self.realm
     }
 
-    /// A nonce issued at `now` (Unix seconds).
-    pub fn nonce(&self, now: u64) -> String {
-        let tag = self.mac(now).finalize().into_bytes();
-        format!("{now:0width$x}{}", digest::to_hex(&tag[..TAG_BYTES]), width = TIME_HEX)
+    /// A nonce issued at `now` (Unix seconds) with the per-challenge `random` part.
+    pub fn nonce(&self, now: u64, random: u64) -> String {
+        let tag = self.mac(now, random).finalize().into_bytes();
+        format!(
+            "{now:0tw$x}{random:0rw$x}{}",
+            digest::to_hex(&tag[..TAG_BYTES]),
+            tw = TIME_HEX,
+            rw = RANDOM_HEX
+        )
     }
 
-    /// Two challenge header values, SHA-256 first then MD5, for `now` (Unix seconds).
-    pub fn challenges(&self, now: u64, stale: bool) -> [String; 2] {
+    /// Two challenge header values, SHA-256 first then MD5, for `now` (Unix seconds),
+    /// sharing one nonce whose random part is `random`.
+    ///
+    /// A server draws `random` afresh for every challenge it sends (from its seeded
+    /// generator), so that no two clients get the same nonce and a nonce count can be
+    /// tracked per nonce.
+    pub fn challenges_with(&self, now: u64, random: u64, stale: bool) -> [String; 2] {
+        let nonce = self.nonce(now, random);
         let challenge = |algorithm| Challenge {
             realm: self.realm.clone(),
-            nonce: self.nonce(now),
+            nonce: nonce.clone(),
             opaque: None,
             algorithm,
             qop_auth: true,
             stale,
         };
         [challenge(Algorithm::Sha256).to_header(), challenge(Algorithm::Md5).to_header()]
+    }
+
+    /// [`challenges_with`](Verifier::challenges_with) a random part of 0: every
+    /// challenge of one second carries the same nonce. Enough for a peer that
+    /// challenges one client at a time (a test registrar); a server that counts nonce
+    /// uses per nonce must use `challenges_with`.
+    pub fn challenges(&self, now: u64, stale: bool) -> [String; 2] {
+        self.challenges_with(now, 0, stale)
     }
 
     /// Checks an Authorization/Proxy-Authorization value for `method`.
@@ -197,11 +221,12 @@ impl Verifier {
         Verdict::Valid { user: user.to_owned(), nonce: nonce.to_owned(), nc, nonce_expires_at: expires_at }
     }
 
-    /// The HMAC over `issued` and the realm, ready to finalize or verify.
-    fn mac(&self, issued: u64) -> Hmac<Sha256> {
+    /// The HMAC over `issued`, the random part and the realm, ready to finalize or verify.
+    fn mac(&self, issued: u64, random: u64) -> Hmac<Sha256> {
         let mut mac =
             <Hmac<Sha256> as KeyInit>::new_from_slice(&self.secret).expect("HMAC takes a key of any length");
         mac.update(&issued.to_be_bytes());
+        mac.update(&random.to_be_bytes());
         mac.update(self.realm.as_bytes());
         mac
     }
@@ -209,14 +234,15 @@ impl Verifier {
     /// The issue time of one of our nonces; `None` when `nonce` is not one (its HMAC is
     /// compared in constant time).
     fn nonce_issued(&self, nonce: &str) -> Option<u64> {
-        if nonce.len() != TIME_HEX + 2 * TAG_BYTES || !nonce.is_ascii() {
+        if nonce.len() != TIME_HEX + RANDOM_HEX + 2 * TAG_BYTES || !nonce.is_ascii() {
             return None;
         }
-        let (time, tag) = nonce.split_at(TIME_HEX);
-        let time: [u8; 8] = digest::from_lower_hex(time)?.try_into().ok()?;
-        let issued = u64::from_be_bytes(time);
+        let (time, rest) = nonce.split_at(TIME_HEX);
+        let (random, tag) = rest.split_at(RANDOM_HEX);
+        let issued = u64::from_be_bytes(digest::from_lower_hex(time)?.try_into().ok()?);
+        let random = u64::from_be_bytes(digest::from_lower_hex(random)?.try_into().ok()?);
         let tag = digest::from_lower_hex(tag)?;
-        self.mac(issued).verify_truncated_left(&tag).ok()?;
+        self.mac(issued, random).verify_truncated_left(&tag).ok()?;
         Some(issued)
     }
 }
@@ -240,26 +266,43 @@ mod tests {
     #[test]
     fn nonce_has_the_documented_layout() {
         let v = verifier();
-        let nonce = v.nonce(0x1234_5678);
-        assert_eq!(nonce.len(), 48);
+        let nonce = v.nonce(0x1234_5678, 0xfeed_0000_0000_beef);
+        assert_eq!(nonce.len(), 64);
         assert_eq!(&nonce[..16], "0000000012345678");
+        assert_eq!(&nonce[16..32], "feed00000000beef");
         assert!(nonce.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
         assert_eq!(v.nonce_issued(&nonce), Some(0x1234_5678));
     }
 
     #[test]
-    fn nonce_is_bound_to_time_realm_and_secret() {
+    fn nonces_of_one_second_differ_by_their_random_part() {
         let v = verifier();
-        let nonce = v.nonce(1000);
+        let (a, b) = (v.nonce(1000, 1), v.nonce(1000, 2));
+        assert_ne!(a, b);
+        assert_ne!(a[32..], b[32..], "the HMAC covers the random part");
+        assert_eq!((v.nonce_issued(&a), v.nonce_issued(&b)), (Some(1000), Some(1000)));
+        let [sha, md5] = v.challenges_with(1000, 1, false);
+        assert!(sha.contains(&a) && md5.contains(&a), "one nonce per challenge: {sha} {md5}");
+    }
+
+    #[test]
+    fn nonce_is_bound_to_time_random_part_realm_and_secret() {
+        let v = verifier();
+        let nonce = v.nonce(1000, 77);
         let other_time = format!("{:016x}{}", 1001, &nonce[16..]);
         assert_eq!(v.nonce_issued(&other_time), None);
+        let other_random = format!("{}{:016x}{}", &nonce[..16], 78, &nonce[32..]);
+        assert_eq!(v.nonce_issued(&other_random), None);
         let other_realm = Verifier::new("example.org".into(), [7; 32], 300);
         assert_eq!(other_realm.nonce_issued(&nonce), None);
         let other_secret = Verifier::new("example.com".into(), [8; 32], 300);
         assert_eq!(other_secret.nonce_issued(&nonce), None);
         assert_eq!(v.nonce_issued(&nonce.to_ascii_uppercase()), None);
-        assert_eq!(v.nonce_issued(&nonce[..47]), None);
+        assert_eq!(v.nonce_issued(&nonce[..63]), None);
+        // The old layout (no random part) is not ours any more.
+        assert_eq!(v.nonce_issued(&format!("{}{}", &nonce[..16], &nonce[32..])), None);
         assert_eq!(v.nonce_issued(""), None);
+        assert_eq!(v.nonce_issued(&"é".repeat(32)), None);
     }
 
     #[test]

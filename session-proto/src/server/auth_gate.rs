@@ -11,6 +11,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use rand::Rng;
 use rsipstack::rsip::{Header, Request};
 
 use super::Server;
@@ -59,11 +60,11 @@ impl Scheme {
 /// A request whose credentials are right: who sent it, and the nonce use the location
 /// store must still accept (it refuses a replayed count).
 ///
-/// The nonce use is keyed by the nonce and the client's `cnonce` together
-/// (`NONCE:CNONCE`; the nonce alone for an answer without qop): the stateless nonces
-/// of one second are the same for every client, so counting per nonce alone would
-/// refuse the second client challenged in that second. A replay repeats the cnonce
-/// (the response covers it), so it is still refused.
+/// The nonce use is keyed by the nonce alone (RFC 7616 section 3.4: `nc` counts the
+/// requests sent with one nonce, whatever their `cnonce`). Every challenge carries a
+/// nonce of its own (its random part is drawn from the endpoint's seeded generator),
+/// so two clients never share a count, and a replay of a count is refused even under
+/// another cnonce.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Passed {
     pub user: String,
@@ -116,11 +117,7 @@ impl Server {
         };
         match verdict {
             Verdict::Valid { user, nonce, nc, nonce_expires_at } => {
-                let key = match digest_param(credentials, "cnonce") {
-                    Some(cnonce) => format!("{nonce}:{cnonce}"),
-                    None => nonce,
-                };
-                Some(Passed { user, nonce: NonceUse { nonce: key, nc, expires_at: nonce_expires_at } })
+                Some(Passed { user, nonce: NonceUse { nonce, nc, expires_at: nonce_expires_at } })
             }
             Verdict::Stale => {
                 self.challenge(core, now, tx, essentials, scheme, true, Duration::ZERO);
@@ -152,7 +149,7 @@ impl Server {
         }
     }
 
-    /// 401 or 407 with two fresh challenges, SHA-256 first, then MD5 (RFC 8760), or the
+    /// 401 or 407 with two challenges sharing a fresh nonce, SHA-256 first, then MD5 (RFC 8760), or the
     /// other way round when the configuration says `md5_first`.
     #[allow(clippy::too_many_arguments)] // the request, and how to challenge it
     fn challenge(
@@ -165,7 +162,8 @@ impl Server {
         stale: bool,
         delay: Duration,
     ) {
-        let [sha256, md5] = self.verifier.challenges(self.config.unix_time(now), stale);
+        let random = core.rng.random::<u64>();
+        let [sha256, md5] = self.verifier.challenges_with(self.config.unix_time(now), random, stale);
         let name = scheme.challenge_header();
         let challenges = if self.config.md5_first {
             vec![(name, md5), (name, sha256)]

@@ -14,13 +14,27 @@ use super::write;
 /// Largest header section we process; bigger requests get 513 Message Too Large.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
-/// A parsed, checked message.
-#[derive(Debug)]
+/// A parsed, checked message (its `Debug` shows no header values: a request may carry
+/// credentials).
 pub enum Inbound {
     /// A request and its essentials.
     Request(Request, Essentials),
     /// A response and its essentials.
     Response(Response, Essentials),
+}
+
+impl std::fmt::Debug for Inbound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use super::redact::{RequestView, ResponseView};
+        match self {
+            Inbound::Request(request, essentials) => {
+                f.debug_tuple("Request").field(&RequestView(request)).field(essentials).finish()
+            }
+            Inbound::Response(response, essentials) => {
+                f.debug_tuple("Response").field(&ResponseView(response)).field(essentials).finish()
+            }
+        }
+    }
 }
 
 /// A datagram we will not process.

@@ -9,5 +9,6 @@ pub mod dialog;
 pub mod forward;
 pub mod headers;
 pub mod inbound;
+pub(crate) mod redact;
 pub mod transaction;
 pub mod write;

@@ -43,6 +43,36 @@ fn challenges_offer_sha256_then_md5_with_qop_auth() {
 }
 
 #[test]
+fn challenges_of_one_second_carry_nonces_of_their_own_and_each_verifies() {
+    let v = verifier();
+    let [first, _] = v.challenges_with(NOW, 1, false);
+    let [second, _] = v.challenges_with(NOW, 2, false);
+    let (first, second) = (Challenge::parse(&first).unwrap(), Challenge::parse(&second).unwrap());
+    assert_ne!(first.nonce, second.nonce);
+    for (user, password, challenge) in [("alice", "wonderland", &first), ("bob", "builder", &second)] {
+        let verdict = v.verify(&answer(user, password, challenge), "REGISTER", &users(), NOW);
+        let expected_nonce = challenge.nonce.clone();
+        assert!(
+            matches!(&verdict, Verdict::Valid { nonce, nc: 1, .. } if *nonce == expected_nonce),
+            "{verdict:?}"
+        );
+    }
+    // Another node with the same secret checks either nonce.
+    let peer = Verifier::new(REALM.into(), SECRET, LIFETIME);
+    assert!(matches!(
+        peer.verify(&answer("bob", "builder", &second), "REGISTER", &users(), NOW),
+        Verdict::Valid { .. }
+    ));
+    // The random part is signed: changing it is a forgery.
+    let mut forged = second.clone();
+    forged.nonce = format!("{}{:016x}{}", &second.nonce[..16], 3, &second.nonce[32..]);
+    assert_eq!(
+        v.verify(&answer("bob", "builder", &forged), "REGISTER", &users(), NOW),
+        Verdict::Invalid { why: "forged nonce" }
+    );
+}
+
+#[test]
 fn client_to_server_round_trip_for_both_algorithms() {
     let v = verifier();
     for algorithm in [Algorithm::Sha256, Algorithm::Md5] {

@@ -48,8 +48,8 @@ struct Branch {
     cancel: Cancel,
 }
 
-/// One request being forwarded (a response context, section 16.7).
-#[derive(Debug)]
+/// One request being forwarded (a response context, section 16.7). Its `Debug` shows
+/// the best response's code, branch and length, not its header values.
 pub(crate) struct Context {
     /// Where the request came from: a 2xx passed on after our server transaction is
     /// gone goes there.
@@ -68,6 +68,23 @@ pub(crate) struct Context {
     timer_c: Option<Instant>,
     /// When the context is forgotten, once it is done.
     forget_at: Option<Instant>,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let best = self.best.as_ref().map(|(code, bytes)| (code, crate::sip::redact::Datagram(bytes)));
+        f.debug_struct("Context")
+            .field("source", &self.source)
+            .field("invite", &self.invite)
+            .field("branches", &self.branches)
+            .field("answered", &self.answered)
+            .field("succeeded", &self.succeeded)
+            .field("cancelled", &self.cancelled)
+            .field("best", &best)
+            .field("timer_c", &self.timer_c)
+            .field("forget_at", &self.forget_at)
+            .finish()
+    }
 }
 
 impl Server {

@@ -22,8 +22,9 @@ pub enum ClientState {
     Terminated,
 }
 
-/// What the transaction asks of its layer after an input.
-#[derive(Debug, Default, PartialEq, Eq)]
+/// What the transaction asks of its layer after an input (its `Debug` shows the
+/// bytes' method, branch and length only).
+#[derive(Default, PartialEq, Eq)]
 pub struct Reaction {
     /// Send these bytes (to the transaction's destination).
     pub transmit: Option<Bytes>,
@@ -48,8 +49,8 @@ pub enum ClientKind {
     Cancel,
 }
 
-/// One client transaction.
-#[derive(Debug)]
+/// One client transaction (its `Debug` shows the request's method, branch and length,
+/// never its headers: it may carry credentials).
 pub struct ClientTx {
     invite: bool,
     /// Waits without Timer B once a provisional arrives (a dialog-creating INVITE).

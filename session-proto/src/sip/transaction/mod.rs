@@ -12,7 +12,9 @@
 //! timer takes the endpoint's [`Deadlines`] and schedules into it.
 
 pub mod client;
+mod debug;
 mod expiry;
+mod key;
 mod relay;
 pub mod server;
 pub mod timers;
@@ -26,6 +28,7 @@ use rsipstack::rsip::{Method, Request, Response};
 
 pub use self::client::ClientKind;
 use self::client::ClientTx;
+use self::key::ServerKey;
 use self::server::{ServerState, ServerTx};
 pub use self::timers::Timers;
 use super::headers::Essentials;
@@ -41,8 +44,8 @@ pub type ServerTxId = u64;
 /// RFC 3261 branch prefix.
 const MAGIC: &str = "z9hG4bK";
 
-/// A datagram to send.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A datagram to send (its `Debug` shows the method or status, branch and length only).
+#[derive(Clone, PartialEq, Eq)]
 pub struct Transmit {
     /// Destination.
     pub to: SocketAddr,
@@ -50,8 +53,7 @@ pub struct Transmit {
     pub bytes: Bytes,
 }
 
-/// What the layer tells the dialog layer.
-#[derive(Debug)]
+/// What the layer tells the dialog layer (its `Debug` shows no header values).
 pub enum TxEvent {
     /// A new request (not a retransmission).
     Request {
@@ -110,18 +112,6 @@ pub struct Reply<'a> {
     pub extra: &'a [(&'a str, &'a str)],
     /// The body, if any.
     pub body: Option<Body<'a>>,
-}
-
-/// Server transactions are matched on the branch and the method, ACK counting as
-/// INVITE (section 17.2.3; branches carry the RFC 3261 magic cookie).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct ServerKey(Box<str>, Method);
-
-impl ServerKey {
-    fn of(essentials: &Essentials, method: Method) -> Self {
-        let method = if method == Method::Ack { Method::Invite } else { method };
-        Self(essentials.branch.as_str().into(), method)
-    }
 }
 
 #[derive(Debug)]
@@ -336,7 +326,7 @@ impl TransactionLayer {
         deadlines: &mut Deadlines,
     ) {
         let method = request.method;
-        let key = ServerKey::of(&essentials, method);
+        let key = ServerKey::of(&request, &essentials);
         if let Some(&id) = self.server_index.get(&key) {
             let Some(server) = self.servers.get_mut(&id) else {
                 return;
@@ -359,7 +349,7 @@ impl TransactionLayer {
             return;
         }
         let cancels = (method == Method::Cancel)
-            .then(|| self.server_index.get(&ServerKey(key.0.clone(), Method::Invite)).copied())
+            .then(|| self.server_index.get(&key.with_method(Method::Invite)).copied())
             .flatten();
         let id = self.next_id;
         self.next_id += 1;

@@ -25,8 +25,9 @@ pub enum ServerState {
     Terminated,
 }
 
-/// What the transaction asks of its layer after an input.
-#[derive(Debug, Default, PartialEq, Eq)]
+/// What the transaction asks of its layer after an input (its `Debug` shows the
+/// bytes' status, branch and length only).
+#[derive(Default, PartialEq, Eq)]
 pub struct Reaction {
     /// Send these bytes to the request's source.
     pub transmit: Option<Bytes>,
@@ -34,8 +35,7 @@ pub struct Reaction {
     pub ack_timed_out: bool,
 }
 
-/// One server transaction.
-#[derive(Debug)]
+/// One server transaction (its `Debug` shows its state, not the response it keeps).
 pub struct ServerTx {
     invite: bool,
     state: ServerState,
