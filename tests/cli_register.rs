@@ -48,6 +48,7 @@ fn registrar() -> (SocketAddr, mpsc::Receiver<String>) {
         let mut users = Users::new();
         users.insert("alice", "s3cret-pass", "test.invalid");
         let mut buf = vec![0u8; 65_535];
+        let mut challenged = 0u64;
         while let Ok((len, from)) = socket.recv_from(&mut buf) {
             let message = String::from_utf8_lossy(&buf[..len]).into_owned();
             let reply = if message.starts_with("INVITE ") {
@@ -60,7 +61,8 @@ fn registrar() -> (SocketAddr, mpsc::Receiver<String>) {
                         Some(respond(&message, "200 OK", &[format!("Contact: {contact};expires=300")]))
                     }
                     _ => {
-                        let challenges = verifier.challenges(now, false);
+                        challenged += 1;
+                        let challenges = verifier.challenges(now, challenged, false);
                         Some(respond(
                             &message,
                             "401 Unauthorized",

@@ -63,7 +63,7 @@ fn step() -> impl Strategy<Value = Step> {
 /// so right credentials are not taken for a replay of another request's count.
 fn credentials(auth: u8, method: &str, uri: &str, unix: u64, serial: usize) -> Option<String> {
     let verifier = Verifier::new("example.com".into(), [42; 32], 300);
-    let challenges = verifier.challenges_with(unix, serial as u64, false);
+    let challenges = verifier.challenges(unix, serial as u64, false);
     let challenge = Challenge::parse(&challenges[0]).expect("our own challenge");
     let cnonce = format!("c{serial}");
     let cnonce = cnonce.as_str();

@@ -48,6 +48,7 @@ async fn registrar() -> (SocketAddr, mpsc::UnboundedReceiver<String>) {
         let mut users = Users::new();
         users.insert("alice", "secret", "test.invalid");
         let mut buf = vec![0u8; 65_535];
+        let mut challenged = 0u64;
         while let Ok((len, from)) = socket.recv_from(&mut buf).await {
             let message = String::from_utf8_lossy(&buf[..len]).into_owned();
             if !message.starts_with("REGISTER ") {
@@ -66,7 +67,9 @@ async fn registrar() -> (SocketAddr, mpsc::UnboundedReceiver<String>) {
                     respond(&message, "200 OK", &extra)
                 }
                 _ => {
-                    let challenges = verifier.challenges(now, matches!(verdict, Some(Verdict::Stale)));
+                    challenged += 1;
+                    let stale = matches!(verdict, Some(Verdict::Stale));
+                    let challenges = verifier.challenges(now, challenged, stale);
                     respond(
                         &message,
                         "401 Unauthorized",

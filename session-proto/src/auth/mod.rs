@@ -5,7 +5,7 @@
 //!   [`Challenge`] of a 401/407 (pick it with [`Challenge::best`]) with an
 //!   `Authorization` / `Proxy-Authorization` value.
 //! * A server keeps a [`Verifier`] for its realm and a [`Users`] table of HA1 hashes,
-//!   sends [`Verifier::challenges_with`], and checks answers with [`Verifier::verify`].
+//!   sends [`Verifier::challenges`], and checks answers with [`Verifier::verify`].
 //!   Its nonces are stateless (issue time, a per-challenge random part and an HMAC
 //!   over both), so any node with the same secret checks them; replay of a nonce count
 //!   is refused per nonce by the location store with the [`Verdict::Valid`] fields.

@@ -49,7 +49,7 @@ const WRONG_USER_OR_PASSWORD: Verdict = Verdict::Invalid { why: "wrong user or p
 /// `hex(unix_secs) + hex(random) + hex(HMAC-SHA256(secret, unix_secs || random || realm))[..32]`.
 ///
 /// The encoding: 16 lowercase hex digits of the issue time, 16 of a per-challenge
-/// random part (the caller's, see [`Verifier::challenges_with`]), then 32 of the first
+/// random part (the caller's, see [`Verifier::challenges`]), then 32 of the first
 /// 16 bytes of HMAC-SHA256 over the time's 8 big-endian bytes, the random part's 8
 /// big-endian bytes and the realm. The random part makes the nonces of two challenges
 /// in the same second differ, so a nonce count can be tracked per nonce (RFC 7616
@@ -101,7 +101,7 @@ impl Verifier {
     /// A server draws `random` afresh for every challenge it sends (from its seeded
     /// generator), so that no two clients get the same nonce and a nonce count can be
     /// tracked per nonce.
-    pub fn challenges_with(&self, now: u64, random: u64, stale: bool) -> [String; 2] {
+    pub fn challenges(&self, now: u64, random: u64, stale: bool) -> [String; 2] {
         let nonce = self.nonce(now, random);
         let challenge = |algorithm| Challenge {
             realm: self.realm.clone(),
@@ -112,14 +112,6 @@ impl Verifier {
             stale,
         };
         [challenge(Algorithm::Sha256).to_header(), challenge(Algorithm::Md5).to_header()]
-    }
-
-    /// [`challenges_with`](Verifier::challenges_with) a random part of 0: every
-    /// challenge of one second carries the same nonce. Enough for a peer that
-    /// challenges one client at a time (a test registrar); a server that counts nonce
-    /// uses per nonce must use `challenges_with`.
-    pub fn challenges(&self, now: u64, stale: bool) -> [String; 2] {
-        self.challenges_with(now, 0, stale)
     }
 
     /// Checks an Authorization/Proxy-Authorization value for `method`.
@@ -281,7 +273,7 @@ mod tests {
         assert_ne!(a, b);
         assert_ne!(a[32..], b[32..], "the HMAC covers the random part");
         assert_eq!((v.nonce_issued(&a), v.nonce_issued(&b)), (Some(1000), Some(1000)));
-        let [sha, md5] = v.challenges_with(1000, 1, false);
+        let [sha, md5] = v.challenges(1000, 1, false);
         assert!(sha.contains(&a) && md5.contains(&a), "one nonce per challenge: {sha} {md5}");
     }
 

@@ -163,7 +163,7 @@ impl Server {
         delay: Duration,
     ) {
         let random = core.rng.random::<u64>();
-        let [sha256, md5] = self.verifier.challenges_with(self.config.unix_time(now), random, stale);
+        let [sha256, md5] = self.verifier.challenges(self.config.unix_time(now), random, stale);
         let name = scheme.challenge_header();
         let challenges = if self.config.md5_first {
             vec![(name, md5), (name, sha256)]

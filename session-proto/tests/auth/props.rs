@@ -63,7 +63,7 @@ proptest! {
         let verifier = Verifier::new("r".into(), [9; 32], 60);
         let mut users = Users::new();
         users.insert(&user, &password, "r");
-        let [sha_challenge, md5_challenge] = verifier.challenges(1000, false);
+        let [sha_challenge, md5_challenge] = verifier.challenges(1000, 7, false);
         let challenge = Challenge::parse(if sha { &sha_challenge } else { &md5_challenge }).unwrap();
         let mut client = DigestClient::new(Credentials::new(user.clone(), password));
         let header = client.answer(&challenge, "MESSAGE", &uri, &cnonce).unwrap();

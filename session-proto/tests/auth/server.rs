@@ -20,7 +20,7 @@ fn users() -> Users {
 
 /// The challenge of `verifier` at `now` for `algorithm`, as a client parses it.
 fn challenge_of(verifier: &Verifier, now: u64, algorithm: Algorithm) -> Challenge {
-    let [sha, md5] = verifier.challenges(now, false);
+    let [sha, md5] = verifier.challenges(now, 7, false);
     let challenge = Challenge::parse(if algorithm == Algorithm::Sha256 { &sha } else { &md5 }).unwrap();
     assert_eq!(challenge.algorithm, algorithm);
     challenge
@@ -33,20 +33,20 @@ fn answer(user: &str, password: &str, challenge: &Challenge) -> String {
 
 #[test]
 fn challenges_offer_sha256_then_md5_with_qop_auth() {
-    let [sha, md5] = verifier().challenges(NOW, false);
+    let [sha, md5] = verifier().challenges(NOW, 7, false);
     let (sha, md5) = (Challenge::parse(&sha).unwrap(), Challenge::parse(&md5).unwrap());
     assert_eq!((sha.algorithm, md5.algorithm), (Algorithm::Sha256, Algorithm::Md5));
     assert!(sha.qop_auth && md5.qop_auth && !sha.stale);
     assert_eq!(sha.realm, REALM);
-    let [stale, _] = verifier().challenges(NOW, true);
+    let [stale, _] = verifier().challenges(NOW, 7, true);
     assert!(Challenge::parse(&stale).unwrap().stale);
 }
 
 #[test]
 fn challenges_of_one_second_carry_nonces_of_their_own_and_each_verifies() {
     let v = verifier();
-    let [first, _] = v.challenges_with(NOW, 1, false);
-    let [second, _] = v.challenges_with(NOW, 2, false);
+    let [first, _] = v.challenges(NOW, 1, false);
+    let [second, _] = v.challenges(NOW, 2, false);
     let (first, second) = (Challenge::parse(&first).unwrap(), Challenge::parse(&second).unwrap());
     assert_ne!(first.nonce, second.nonce);
     for (user, password, challenge) in [("alice", "wonderland", &first), ("bob", "builder", &second)] {

@@ -45,7 +45,7 @@ impl Callee {
         if self.never_satisfied || !matches!(verdict, Some(Verdict::Valid { .. })) {
             let extra: Vec<String> = self
                 .verifier
-                .challenges(unix, false)
+                .challenges(unix, self.verdicts.len() as u64, false)
                 .iter()
                 .map(|c| format!("{challenge_header}: {c}"))
                 .collect();

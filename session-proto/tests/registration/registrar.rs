@@ -103,7 +103,7 @@ impl Registrar {
         }
         let unix = self.unix(now);
         let challenge = |stale: bool| {
-            let values = self.verifier.challenges(unix, stale);
+            let values = self.verifier.challenges(unix, u64::from(self.tags), stale);
             values.iter().map(|c| format!("WWW-Authenticate: {c}")).collect::<Vec<_>>()
         };
         let Some(authorization) = header(message, "Authorization") else {
