@@ -61,6 +61,9 @@ pub enum Source {
     Transport,
     /// Something the media path observed (DTMF, say).
     Media,
+    /// Another usage of the same dialog reported (a REFER's subscription telling its
+    /// call how the transfer goes).
+    Usage,
     /// An action failed: the event an action's `fails:` names, raised instead of
     /// finishing the transition.
     Failure,
@@ -68,7 +71,7 @@ pub enum Source {
 
 impl Source {
     /// Every source with its spelling in the table.
-    pub const ALL: [(Source, &'static str); 8] = [
+    pub const ALL: [(Source, &'static str); 9] = [
         (Source::Command, "command"),
         (Source::Request, "request"),
         (Source::Ack, "ack"),
@@ -76,6 +79,7 @@ impl Source {
         (Source::Timer, "timer"),
         (Source::Transport, "transport"),
         (Source::Media, "media"),
+        (Source::Usage, "usage"),
         (Source::Failure, "failure"),
     ];
 
@@ -89,6 +93,7 @@ impl Source {
             Source::Timer => "A timer fired.",
             Source::Transport => "The transport failed.",
             Source::Media => "The media path observed something.",
+            Source::Usage => "Another usage of the same dialog reported something.",
             Source::Failure => "An action failed; the table says what happens next.",
         }
     }
