@@ -63,7 +63,7 @@ impl Accumulator {
     }
 
     /// Ends the sum: returns the total clamped to ±2²⁰ and resets the accumulator for
-    /// the next sum. The result stays readable through [`Accumulator::total`].
+    /// the next sum.
     pub(crate) fn finish(&mut self) -> &[i32; SAMPLES_PER_FRAME] {
         if self.folded {
             self.fold();
@@ -81,11 +81,6 @@ impl Accumulator {
             }
             self.in_chunk = 0;
         }
-        &self.clamped
-    }
-
-    /// The total of the last finished sum (clamped to ±2²⁰).
-    pub(crate) fn total(&self) -> &[i32; SAMPLES_PER_FRAME] {
         &self.clamped
     }
 }
@@ -134,7 +129,6 @@ mod tests {
         // Reset: the next sum starts from zero.
         acc.add(&quiet);
         assert_eq!(acc.finish()[0], i32::from(i16::MAX));
-        assert_eq!(acc.total()[0], i32::from(i16::MAX));
         let mut out = AudioFrame::silence();
         write_total(&mut out, &[-40_000; SAMPLES_PER_FRAME]);
         assert_eq!(out.samples()[0], i16::MIN);
