@@ -31,7 +31,7 @@ enum Op {
     Remove(usize),
     SetIncluded(usize, bool),
     SetHears(usize, bool),
-    Push(usize, AudioFrame),
+    Push(usize, Box<AudioFrame>),
     Tick,
 }
 
@@ -41,7 +41,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => any::<usize>().prop_map(Op::Remove),
         1 => (any::<usize>(), any::<bool>()).prop_map(|(i, b)| Op::SetIncluded(i, b)),
         1 => (any::<usize>(), any::<bool>()).prop_map(|(i, b)| Op::SetHears(i, b)),
-        6 => (any::<usize>(), frame()).prop_map(|(i, f)| Op::Push(i, f)),
+        6 => (any::<usize>(), frame()).prop_map(|(i, f)| Op::Push(i, Box::new(f))),
         2 => Just(Op::Tick),
     ]
 }
@@ -108,7 +108,7 @@ proptest! {
                 Op::Push(i, f) => if let Some(i) = pick(&model, i) {
                     let m = &mut model[i];
                     prop_assert_eq!(bus.push(m.id, &f).is_ok(), m.present);
-                    if m.present { m.pending = Some(f); }
+                    if m.present { m.pending = Some(*f); }
                 },
                 Op::Tick => {
                     let live: Vec<&Model> = model.iter().filter(|m| m.present).collect();

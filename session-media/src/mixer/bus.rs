@@ -136,10 +136,12 @@ impl MixBus {
         Self::default()
     }
 
-    /// An empty conference with room for `participants` before any allocation.
+    /// An empty conference with room for `participants`: adding and removing up to
+    /// that many allocates nothing.
     pub fn with_capacity(participants: usize) -> Self {
         Self {
             slots: Vec::with_capacity(participants),
+            free: Vec::with_capacity(participants),
             members: Vec::with_capacity(participants),
             frames: Vec::with_capacity(participants),
             ..Self::default()
