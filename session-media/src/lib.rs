@@ -16,7 +16,7 @@
 //! | [`sdp`] | RFC 3264 offer/answer on the `sdp` crate, hold/resume |
 //! | [`tone`] | sine generator, Goertzel detection |
 //! | [`wav`] | WAV reading (any format → 8 kHz mono) and recording |
-//! | [`mixer`] | [`Mixer`]: saturating mix and N-1 conference mixing |
+//! | [`mixer`] | [`Mixer`]: saturating mix; [`MixBus`]: a conference's N-1 mix, tick by tick |
 //!
 //! One frame from encoder to decoder:
 //!
@@ -62,7 +62,7 @@ pub mod wav;
 
 pub use codec::Codec;
 pub use frame::{AudioFrame, FRAME_DURATION, SAMPLE_RATE, SAMPLES_PER_FRAME};
-pub use mixer::Mixer;
+pub use mixer::{MixBus, Mixer, ParticipantId};
 #[cfg(feature = "rtp")]
 pub use rtp_session::{RtpReceiver, RtpSender, RtpStats};
 pub use sdp::{MediaDirection, SdpError};
