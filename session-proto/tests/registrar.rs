@@ -33,12 +33,27 @@ fn send(net: &mut Net, phone: &Phone, branch: &str, text: &str) -> String {
 
 /// A REGISTER, challenged, then answered: the final response to the answer.
 fn register(net: &mut Net, phone: &mut Phone, to_user: &str, headers: &str) -> String {
+    register_answered(net, phone, to_user, headers).final_response
+}
+
+/// What [`register_answered`] saw and sent.
+struct Answered {
+    challenge: String,
+    /// Our `Authorization: …\r\n` line.
+    authorization: String,
+    final_response: String,
+}
+
+/// A REGISTER, challenged, then answered: the challenge, our answer, and the final
+/// response to it.
+fn register_answered(net: &mut Net, phone: &mut Phone, to_user: &str, headers: &str) -> Answered {
     let (branch, text) = phone.register(to_user, headers);
     let challenge = send(net, phone, &branch, &text);
     assert_eq!(status(&challenge), 401, "{challenge}");
     let authorization = phone.answer(&challenge, "REGISTER", URI);
     let (branch, text) = phone.register(to_user, &format!("{authorization}{headers}"));
-    send(net, phone, &branch, &text)
+    let final_response = send(net, phone, &branch, &text);
+    Answered { challenge, authorization, final_response }
 }
 
 /// The `Contact` values of a response, with their expiries.
@@ -117,11 +132,9 @@ fn a_wrong_password_and_an_unknown_user_get_the_same_answer_but_for_the_branch()
 fn a_replayed_nonce_count_is_refused_and_the_next_count_accepted() {
     let (mut net, mut phone) = (server(), alice());
     let contact = format!("Contact: <{}>\r\n", phone.contact());
-    let (branch, text) = phone.register("alice", &contact);
-    let challenge = send(&mut net, &phone, &branch, &text);
-    let authorization = phone.answer(&challenge, "REGISTER", URI);
-    let (branch, text) = phone.register("alice", &format!("{authorization}{contact}"));
-    assert_eq!(status(&send(&mut net, &phone, &branch, &text)), 200);
+    let Answered { authorization, final_response, .. } =
+        register_answered(&mut net, &mut phone, "alice", &contact);
+    assert_eq!(status(&final_response), 200);
     // The same credentials (nc=00000001) in a new request: a replay.
     let (branch, text) =
         phone.register("alice", &format!("{authorization}Contact: <sip:evil@192.0.2.66>\r\n"));
@@ -172,11 +185,9 @@ fn two_phones_challenged_in_the_same_second_get_nonces_of_their_own() {
 fn a_replayed_nonce_count_is_refused_under_another_cnonce() {
     let (mut net, mut phone) = (server(), alice());
     let contact = format!("Contact: <{}>\r\n", phone.contact());
-    let (branch, text) = phone.register("alice", &contact);
-    let challenge = send(&mut net, &phone, &branch, &text);
-    let authorization = phone.answer(&challenge, "REGISTER", URI);
-    let (branch, text) = phone.register("alice", &format!("{authorization}{contact}"));
-    assert_eq!(status(&send(&mut net, &phone, &branch, &text)), 200);
+    let Answered { challenge, authorization, final_response } =
+        register_answered(&mut net, &mut phone, "alice", &contact);
+    assert_eq!(status(&final_response), 200);
     // Someone with the password answers the same challenge again: the same nonce and
     // nc=00000001, a cnonce never seen. The count is used up whatever the cnonce.
     let offered = Challenge::best(headers(&challenge, "WWW-Authenticate")).expect("a challenge");
