@@ -12,6 +12,7 @@ use rsipstack::rsip::{Header, Method, Request};
 
 use super::{Endpoint, options};
 use crate::interceptor::{IncomingRequest, SignalingDecision};
+use crate::server::Origin;
 use crate::sip::headers::{self, Essentials};
 use crate::sip::transaction::{ServerTxId, TxEvent};
 use crate::sip::write;
@@ -32,10 +33,11 @@ impl Endpoint {
                             self.calls.on_cancel(core, now, tx, cancels);
                         }
                     } else if let Some(to_tag) = essentials.to_tag.clone() {
-                        let routed = server.is_some_and(|s| {
-                            s.on_in_dialog(core, now, tx, &request, &essentials, source, raw.as_ref())
-                        });
+                        let origin = Origin { tx, essentials, source };
+                        let routed = server
+                            .is_some_and(|s| s.on_in_dialog(core, now, &origin, &request, raw.as_ref()));
                         if !routed {
+                            let Origin { tx, essentials, source } = origin;
                             self.in_dialog(now, tx, request, essentials, source, to_tag);
                         }
                     } else {
@@ -131,15 +133,16 @@ impl Endpoint {
             }
             SignalingDecision::Accept | SignalingDecision::Defer => {}
         }
-        if let Some(server) = self.server.as_mut() {
-            match request.method {
-                Method::Register => {
-                    return server.on_register(core, now, tx, &request, &essentials, source, raw.as_deref());
-                }
-                // OPTIONS to the server itself is answered here; to a user, proxied.
-                Method::Options if request.uri.auth.is_none() => {}
-                _ => return server.on_proxy(core, now, tx, &request, &essentials, source, raw),
-            }
+        // OPTIONS to the server itself is answered here; to a user, proxied.
+        let to_the_server = request.method == Method::Options && request.uri.auth.is_none();
+        if let Some(server) = self.server.as_mut()
+            && !to_the_server
+        {
+            let origin = Origin { tx, essentials, source };
+            return match request.method {
+                Method::Register => server.on_register(core, now, &origin, &request, raw.as_deref()),
+                _ => server.on_proxy(core, now, &origin, &request, raw),
+            };
         }
         match request.method {
             Method::Invite => self.calls.on_invite(core, now, tx, &request, &essentials, source),

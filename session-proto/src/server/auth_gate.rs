@@ -8,14 +8,13 @@
 //! same request differ in the nonce only.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use rand::Rng;
 use rsipstack::rsip::{Header, Request};
 
-use super::Server;
 use super::limits::Standing;
+use super::{Origin, Server};
 use crate::auth::Verdict;
 use crate::deadlines::Deadline;
 use crate::endpoint::core::Core;
@@ -86,27 +85,24 @@ impl Server {
     /// refused (its address is blocked). With the request's bytes `raw`, the
     /// credentials' `uri` must also be its Request-URI exactly as written (RFC 7616
     /// section 3.4.6), so that an answer cannot be moved to another target.
-    #[allow(clippy::too_many_arguments)] // the request's parts as the endpoint routes them
     pub(super) fn authenticate(
         &mut self,
         core: &mut Core,
         now: Instant,
-        tx: ServerTxId,
+        origin: &Origin,
         request: &Request,
-        essentials: &Essentials,
-        source: SocketAddr,
-        scheme: Scheme,
         raw: Option<&[u8]>,
+        scheme: Scheme,
     ) -> Option<Passed> {
-        if self.failures.standing(source.ip(), now) == Standing::Blocked {
-            self.answer(core, now, tx, essentials, 403, Vec::new(), Duration::ZERO);
+        if self.failures.standing(origin.source.ip(), now) == Standing::Blocked {
+            self.answer(core, now, origin, 403, Vec::new());
             return None;
         }
         let realm = self.verifier.realm();
         let ours =
             request.headers.iter().filter_map(|h| scheme.credentials(h)).find(|c| realm_of(c) == Some(realm));
         let Some(credentials) = ours else {
-            self.challenge(core, now, tx, essentials, scheme, false, Duration::ZERO);
+            self.challenge(core, now, origin, scheme, false, Duration::ZERO);
             return None;
         };
         let method = request.method.to_string();
@@ -120,44 +116,35 @@ impl Server {
                 Some(Passed { user, nonce: NonceUse { nonce, nc, expires_at: nonce_expires_at } })
             }
             Verdict::Stale => {
-                self.challenge(core, now, tx, essentials, scheme, true, Duration::ZERO);
+                self.challenge(core, now, origin, scheme, true, Duration::ZERO);
                 None
             }
             Verdict::Invalid { why } => {
-                tracing::debug!(%source, why, "authentication failed");
-                self.auth_failed(core, now, tx, essentials, source, scheme);
+                tracing::debug!(source = %origin.source, why, "authentication failed");
+                self.auth_failed(core, now, origin, scheme);
                 None
             }
         }
     }
 
-    /// A failed authentication of a request from `source`: counted, then challenged
-    /// again (held back once the address keeps failing) or refused with 403.
-    pub(super) fn auth_failed(
-        &mut self,
-        core: &mut Core,
-        now: Instant,
-        tx: ServerTxId,
-        essentials: &Essentials,
-        source: SocketAddr,
-        scheme: Scheme,
-    ) {
-        match self.failures.failed(source.ip(), now) {
-            Standing::Clear => self.challenge(core, now, tx, essentials, scheme, false, Duration::ZERO),
-            Standing::Slowed(delay) => self.challenge(core, now, tx, essentials, scheme, false, delay),
-            Standing::Blocked => self.answer(core, now, tx, essentials, 403, Vec::new(), Duration::ZERO),
+    /// A failed authentication of a request: counted against its source, then
+    /// challenged again (held back once the address keeps failing) or refused with 403.
+    pub(super) fn auth_failed(&mut self, core: &mut Core, now: Instant, origin: &Origin, scheme: Scheme) {
+        match self.failures.failed(origin.source.ip(), now) {
+            Standing::Clear => self.challenge(core, now, origin, scheme, false, Duration::ZERO),
+            Standing::Slowed(delay) => self.challenge(core, now, origin, scheme, false, delay),
+            Standing::Blocked => self.answer(core, now, origin, 403, Vec::new()),
         }
     }
 
-    /// 401 or 407 with two challenges sharing a fresh nonce, SHA-256 first, then MD5 (RFC 8760), or the
-    /// other way round when the configuration says `md5_first`.
-    #[allow(clippy::too_many_arguments)] // the request, and how to challenge it
+    /// 401 or 407 with two challenges sharing a fresh nonce, SHA-256 first, then MD5
+    /// (RFC 8760), or the other way round when the configuration says `md5_first`;
+    /// sent after `delay`.
     fn challenge(
         &mut self,
         core: &mut Core,
         now: Instant,
-        tx: ServerTxId,
-        essentials: &Essentials,
+        origin: &Origin,
         scheme: Scheme,
         stale: bool,
         delay: Duration,
@@ -170,29 +157,39 @@ impl Server {
         } else {
             vec![(name, sha256), (name, md5)]
         };
-        self.answer(core, now, tx, essentials, scheme.code(), challenges, delay);
+        self.answer_after(core, now, origin, scheme.code(), challenges, delay);
     }
 
-    /// Answers `tx` with `code` and `headers`, now or after `delay`, with the To tag
-    /// [`quiet_tag`] derives from the request.
-    #[allow(clippy::too_many_arguments)] // the request, and the answer's parts
+    /// Answers the request now with `code` and `headers`, with the To tag [`quiet_tag`]
+    /// derives from it.
     pub(super) fn answer(
         &mut self,
         core: &mut Core,
         now: Instant,
-        tx: ServerTxId,
-        essentials: &Essentials,
+        origin: &Origin,
+        code: u16,
+        headers: Vec<(&'static str, String)>,
+    ) {
+        self.answer_after(core, now, origin, code, headers, Duration::ZERO);
+    }
+
+    /// [`answer`](Server::answer), after `delay`.
+    fn answer_after(
+        &mut self,
+        core: &mut Core,
+        now: Instant,
+        origin: &Origin,
         code: u16,
         headers: Vec<(&'static str, String)>,
         delay: Duration,
     ) {
-        let tag = quiet_tag(essentials);
+        let tag = quiet_tag(&origin.essentials);
         if delay.is_zero() {
-            return send(core, now, tx, code, &tag, &headers);
+            return send(core, now, origin.tx, code, &tag, &headers);
         }
         let at = now + delay;
-        self.held.insert(tx, Held { at, code, tag, headers });
-        core.deadlines.schedule(at, Deadline::Reply(tx));
+        self.held.insert(origin.tx, Held { at, code, tag, headers });
+        core.deadlines.schedule(at, Deadline::Reply(origin.tx));
     }
 
     /// A held-back answer falls due.

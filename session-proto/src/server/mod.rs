@@ -23,6 +23,7 @@ mod registrar;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use self::auth_gate::Held;
@@ -32,6 +33,7 @@ use crate::auth::{Users, Verifier};
 use crate::endpoint::core::Core;
 use crate::endpoint::event::Event;
 use crate::location::{JobId, LocationAnswer, LocationJob};
+use crate::sip::headers::Essentials;
 use crate::sip::transaction::ServerTxId;
 
 /// What a registrar and proxy endpoint needs: its realm, its users, the nonce secret
@@ -152,6 +154,16 @@ pub(crate) fn user_of(uri: &str) -> Option<&str> {
     let (userinfo, _) = rest.split_once('@')?;
     let user = userinfo.split(':').next().unwrap_or("");
     (!user.is_empty()).then_some(user)
+}
+
+/// Where a request the server takes came from, and all it needs to answer it: the
+/// server transaction, what identifies the request (an answer's To tag is derived from
+/// it), and the sender's address (failed authentications are counted per address).
+#[derive(Debug, Clone)]
+pub(crate) struct Origin {
+    pub tx: ServerTxId,
+    pub essentials: Essentials,
+    pub source: SocketAddr,
 }
 
 /// A request waiting for the location store.

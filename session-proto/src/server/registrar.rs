@@ -3,18 +3,16 @@
 //! location store applies them (refusing a replayed nonce count first). The answer
 //! lists every binding of the AoR with the time it has left.
 
-use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rsipstack::rsip::{Header, Request};
 
 use super::auth_gate::Scheme;
 use super::contacts::{self, Contacts, Expiries, Refusal};
-use super::{Server, Waiting, user_of};
+use super::{Origin, Server, Waiting, user_of};
 use crate::endpoint::core::Core;
 use crate::location::{Binding, BindingChange, LocationAnswer, LocationJob};
-use crate::sip::headers::{self, Essentials};
-use crate::sip::transaction::ServerTxId;
+use crate::sip::headers;
 use crate::sip::write;
 
 /// How long a client should wait before trying again after the store failed.
@@ -22,28 +20,20 @@ const RETRY_AFTER_SECS: &str = "5";
 
 /// A REGISTER waiting for the location store.
 #[derive(Debug)]
-pub(crate) struct Registering {
-    tx: ServerTxId,
-    essentials: Essentials,
-    source: SocketAddr,
-}
+pub(crate) struct Registering(Origin);
 
 impl Server {
     /// A REGISTER (section 10.3 steps 3 to 7; the Request-URI names our domain
     /// whatever it says, and no extension is required of us). `raw` is its bytes.
-    #[allow(clippy::too_many_arguments)] // the request's parts as the endpoint routes them
     pub fn on_register(
         &mut self,
         core: &mut Core,
         now: Instant,
-        tx: ServerTxId,
+        origin: &Origin,
         request: &Request,
-        essentials: &Essentials,
-        source: SocketAddr,
         raw: Option<&[u8]>,
     ) {
-        let Some(passed) = self.authenticate(core, now, tx, request, essentials, source, Scheme::Www, raw)
-        else {
+        let Some(passed) = self.authenticate(core, now, origin, request, raw, Scheme::Www) else {
             return;
         };
         let to = headers::first(&request.headers, |h| match h {
@@ -73,7 +63,7 @@ impl Server {
         let (aor, contacts) = match outcome {
             Ok(found) => found,
             Err((code, headers)) => {
-                return self.answer(core, now, tx, essentials, code, headers, Duration::ZERO);
+                return self.answer(core, now, origin, code, headers);
             }
         };
         let unix = self.config.unix_time(now);
@@ -86,18 +76,18 @@ impl Server {
                     0 => BindingChange::Remove { contact },
                     expires => BindingChange::Upsert(Binding {
                         contact,
-                        source,
+                        source: origin.source,
                         expires_at: unix + u64::from(expires),
-                        call_id: essentials.call_id.clone(),
-                        cseq: essentials.cseq,
+                        call_id: origin.essentials.call_id.clone(),
+                        cseq: origin.essentials.cseq,
                     }),
                 })
                 .collect(),
         };
+        let source = origin.source;
         tracing::debug!(%aor, changes = changes.len(), %source, "REGISTER accepted; updating the location store");
         let work = LocationJob::Register { aor, changes, nonce: Some(passed.nonce), now: unix };
-        let waiting = Registering { tx, essentials: essentials.clone(), source };
-        self.start_job(core, work, Waiting::Register(waiting));
+        self.start_job(core, work, Waiting::Register(Registering(origin.clone())));
     }
 
     /// The store's answer to a REGISTER's job: 200 with every binding (section 10.3
@@ -109,10 +99,10 @@ impl Server {
         waiting: Registering,
         answer: LocationAnswer,
     ) {
-        let Registering { tx, essentials, source } = waiting;
+        let Registering(origin) = waiting;
         match answer {
             LocationAnswer::Bindings(bindings) => {
-                self.failures.succeeded(source.ip());
+                self.failures.succeeded(origin.source.ip());
                 let unix = self.config.unix_time(now);
                 let mut headers: Vec<(&'static str, String)> = bindings
                     .iter()
@@ -120,16 +110,16 @@ impl Server {
                     .map(|b| ("Contact", format!("<{}>;expires={}", b.contact, b.expires_at - unix)))
                     .collect();
                 headers.push(("Date", http_date(unix)));
-                self.answer(core, now, tx, &essentials, 200, headers, Duration::ZERO);
+                self.answer(core, now, &origin, 200, headers);
             }
             LocationAnswer::Replayed => {
-                tracing::info!(%source, "REGISTER with a nonce count already used: refused");
-                self.auth_failed(core, now, tx, &essentials, source, Scheme::Www);
+                tracing::info!(source = %origin.source, "REGISTER with a nonce count already used: refused");
+                self.auth_failed(core, now, &origin, Scheme::Www);
             }
             LocationAnswer::Failed(why) => {
                 tracing::warn!(%why, "the location store failed a REGISTER");
                 let headers = vec![("Retry-After", RETRY_AFTER_SECS.to_owned())];
-                self.answer(core, now, tx, &essentials, 500, headers, Duration::ZERO);
+                self.answer(core, now, &origin, 500, headers);
             }
         }
     }

@@ -5,33 +5,29 @@
 //! request in a transaction of its own, as a single branch.
 
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
-use rsipstack::rsip::{Header, Headers, Method, Request};
+use rsipstack::rsip::{Header, Headers, Request};
 
-use super::super::Server;
-use super::fork::{Target, is_us};
+use super::super::{Origin, Server};
+use super::fork::{Forwarding, Target, is_us};
 use super::hops_left;
 use crate::call::target::addr_of;
 use crate::endpoint::core::Core;
 use crate::sip::forward::{Forward, forward_request};
-use crate::sip::headers::{Essentials, uri_of};
-use crate::sip::transaction::{ClientKind, ServerTxId};
+use crate::sip::headers::uri_of;
 use crate::sip::write;
 
 impl Server {
     /// A request with a To tag. Returns false when its top Route is not ours: it is
     /// then no dialog of ours to route, and the endpoint handles it as any other.
-    #[allow(clippy::too_many_arguments)] // the request's parts as the endpoint routes them
     pub fn on_in_dialog(
         &mut self,
         core: &mut Core,
         now: Instant,
-        tx: ServerTxId,
+        origin: &Origin,
         request: &Request,
-        essentials: &Essentials,
-        source: SocketAddr,
         raw: Option<&Bytes>,
     ) -> bool {
         let Some((next, raw)) = next_hop(core.config.local, request).zip(raw) else {
@@ -45,18 +41,13 @@ impl Server {
                 refuse(500, "the next hop is not an IP address; this proxy does not look up names")
             }
             (Ok(_), Some(dest)) => {
-                let kind = if request.method == Method::Invite {
-                    ClientKind::Reinvite
-                } else {
-                    ClientKind::NonInvite
-                };
                 let target = Target { uri: None, dest };
-                self.fork(core, now, tx, essentials, source, raw, kind, false, &[target]);
+                self.fork(core, now, origin, raw, Forwarding::in_dialog(&request.method), &[target]);
                 return true;
             }
         };
         let (code, headers) = refused;
-        self.answer(core, now, tx, essentials, code, headers, Duration::ZERO);
+        self.answer(core, now, origin, code, headers);
         true
     }
 

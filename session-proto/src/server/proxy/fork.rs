@@ -2,13 +2,13 @@
 //! upstream (RFC 3261 sections 16.6 to 16.10).
 
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
 use rsipstack::rsip::{Method, Response};
 
-use super::super::Server;
 use super::super::auth_gate::realm_of;
+use super::super::{Origin, Server};
 use crate::call::target::addr_of;
 use crate::deadlines::Deadline;
 use crate::endpoint::core::Core;
@@ -24,6 +24,31 @@ pub(super) struct Target {
     pub uri: Option<String>,
     /// Where it is sent.
     pub dest: SocketAddr,
+}
+
+/// How a request is forwarded: the kind of its client transactions, and whether we
+/// Record-Route it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Forwarding {
+    kind: ClientKind,
+    record_route: bool,
+}
+
+impl Forwarding {
+    /// A request outside any dialog: Record-Routed when it may create one, so that we
+    /// stay on the dialog's path (section 16.6 step 4).
+    pub fn initial(method: &Method) -> Self {
+        let kind = if *method == Method::Invite { ClientKind::Invite } else { ClientKind::NonInvite };
+        let record_route = matches!(method, Method::Invite | Method::Subscribe | Method::Refer);
+        Self { kind, record_route }
+    }
+
+    /// A request inside a dialog we Record-Routed, following its Route set: its route
+    /// set is fixed already, so it is not Record-Routed again.
+    pub fn in_dialog(method: &Method) -> Self {
+        let kind = if *method == Method::Invite { ClientKind::Reinvite } else { ClientKind::NonInvite };
+        Self { kind, record_route: false }
+    }
 }
 
 /// Whether a branch's CANCEL has gone out.
@@ -88,25 +113,20 @@ impl std::fmt::Debug for Context {
 }
 
 impl Server {
-    /// Forwards the request of server transaction `tx` (its bytes `raw`) to every
-    /// target at once, with our Via, one hop less, our Record-Route when
-    /// `record_route`, without our Route value and without the Proxy-Authorization
-    /// credentials for our realm (section 22.3).
-    #[allow(clippy::too_many_arguments)] // the request, and how and where to forward it
+    /// Forwards the request of `origin` (its bytes `raw`) to every target at once, with
+    /// our Via, one hop less, our Record-Route when `how` says so, without our Route
+    /// value and without the Proxy-Authorization credentials for our realm (section 22.3).
     pub(super) fn fork(
         &mut self,
         core: &mut Core,
         now: Instant,
-        tx: ServerTxId,
-        essentials: &Essentials,
-        source: SocketAddr,
+        origin: &Origin,
         raw: &[u8],
-        kind: ClientKind,
-        record_route: bool,
+        how: Forwarding,
         targets: &[Target],
     ) {
-        let local = core.config.local;
-        let record_route = record_route.then(|| format!("<sip:{local};lr>"));
+        let (tx, kind, local) = (origin.tx, how.kind, core.config.local);
+        let record_route = how.record_route.then(|| format!("<sip:{local};lr>"));
         let realm = self.config.realm.as_str();
         let is_ours = |route: &str| is_us(local, route);
         let drop = |name: &str, value: &str| {
@@ -126,11 +146,11 @@ impl Server {
             match forward_request(raw, &forward) {
                 Ok(bytes) => copies.push((id, target.dest, Bytes::from(bytes))),
                 Err(ForwardError::TooManyHops) => {
-                    return self.answer(core, now, tx, essentials, 483, Vec::new(), Duration::ZERO);
+                    return self.answer(core, now, origin, 483, Vec::new());
                 }
                 Err(error) => {
                     let warning = vec![("Warning", write::warning(&error.to_string()))];
-                    return self.answer(core, now, tx, essentials, 400, warning, Duration::ZERO);
+                    return self.answer(core, now, origin, 400, warning);
                 }
             }
         }
@@ -147,7 +167,7 @@ impl Server {
             core.deadlines.schedule(at, Deadline::Forward(tx));
         }
         let context = Context {
-            source,
+            source: origin.source,
             invite,
             branches,
             answered: false,

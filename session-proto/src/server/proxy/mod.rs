@@ -18,26 +18,23 @@ mod dialog;
 mod fork;
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
 use rsipstack::rsip::{Header, Headers, Method, Request};
 
-use self::fork::{Context, Target};
+use self::fork::{Context, Forwarding, Target};
 use super::auth_gate::Scheme;
-use super::{Server, Waiting, user_of};
+use super::{Origin, Server, Waiting, user_of};
 use crate::endpoint::core::Core;
 use crate::location::{JobId, LocationAnswer, LocationJob};
-use crate::sip::headers::{self, Essentials};
-use crate::sip::transaction::{ClientKind, ClientTxId, ServerTxId};
+use crate::sip::headers;
+use crate::sip::transaction::{ClientTxId, ServerTxId};
 use crate::sip::write;
 
 /// A request waiting for its targets from the location store.
 pub(crate) struct Lookup {
-    tx: ServerTxId,
-    essentials: Essentials,
-    source: SocketAddr,
+    origin: Origin,
     method: Method,
     /// The request as it came, credentials included: never printed.
     raw: Bytes,
@@ -46,9 +43,7 @@ pub(crate) struct Lookup {
 impl std::fmt::Debug for Lookup {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Lookup")
-            .field("tx", &self.tx)
-            .field("essentials", &self.essentials)
-            .field("source", &self.source)
+            .field("origin", &self.origin)
             .field("method", &self.method)
             .field("raw", &format_args!("<{} bytes>", self.raw.len()))
             .finish()
@@ -75,15 +70,12 @@ impl Proxy {
 impl Server {
     /// A request outside any dialog for a user of our domain: checked (Max-Forwards,
     /// credentials, From), then looked up.
-    #[allow(clippy::too_many_arguments)] // the request's parts as the endpoint routes them
     pub fn on_proxy(
         &mut self,
         core: &mut Core,
         now: Instant,
-        tx: ServerTxId,
+        origin: &Origin,
         request: &Request,
-        essentials: &Essentials,
-        source: SocketAddr,
         raw: Option<Bytes>,
     ) {
         let refuse = |code: u16, why: &str| (code, vec![("Warning", write::warning(why))]);
@@ -91,10 +83,9 @@ impl Server {
             .map_err(|why| refuse(400, why))
             .and_then(|hops| if hops == Some(0) { Err((483, Vec::new())) } else { Ok(()) })
         {
-            return self.answer(core, now, tx, essentials, code, headers, Duration::ZERO);
+            return self.answer(core, now, origin, code, headers);
         }
-        let Some(passed) =
-            self.authenticate(core, now, tx, request, essentials, source, Scheme::Proxy, raw.as_deref())
+        let Some(passed) = self.authenticate(core, now, origin, request, raw.as_deref(), Scheme::Proxy)
         else {
             return;
         };
@@ -108,10 +99,9 @@ impl Server {
             (true, Some(aor), Some(raw)) => {
                 let unix = self.config.unix_time(now);
                 let work = LocationJob::Lookup { aor, nonce: Some(passed.nonce), now: unix };
-                let lookup =
-                    Lookup { tx, essentials: essentials.clone(), source, method: request.method, raw };
+                let lookup = Lookup { origin: origin.clone(), method: request.method, raw };
                 let job = self.start_job(core, work, Waiting::Lookup(lookup));
-                self.proxy.lookups.insert(tx, job);
+                self.proxy.lookups.insert(origin.tx, job);
                 return;
             }
             (false, _, _) => refuse(403, "From is not the authenticated user"),
@@ -119,7 +109,7 @@ impl Server {
             (_, _, None) => refuse(500, "the request's bytes were not kept"),
         };
         let (code, headers) = refused;
-        self.answer(core, now, tx, essentials, code, headers, Duration::ZERO);
+        self.answer(core, now, origin, code, headers);
     }
 
     /// The store's answer to a lookup: fork to the bindings, 404 without any, a fresh
@@ -131,11 +121,11 @@ impl Server {
         lookup: Lookup,
         answer: LocationAnswer,
     ) {
-        self.proxy.lookups.remove(&lookup.tx);
-        let Lookup { tx, essentials, source, method, raw } = lookup;
+        let Lookup { origin, method, raw } = lookup;
+        self.proxy.lookups.remove(&origin.tx);
         match answer {
             LocationAnswer::Bindings(bindings) => {
-                self.failures.succeeded(source.ip());
+                self.failures.succeeded(origin.source.ip());
                 let unix = self.config.unix_time(now);
                 let targets: Vec<Target> = bindings
                     .into_iter()
@@ -143,22 +133,18 @@ impl Server {
                     .map(|b| Target { uri: Some(b.contact), dest: b.source })
                     .collect();
                 if targets.is_empty() {
-                    return self.answer(core, now, tx, &essentials, 404, Vec::new(), Duration::ZERO);
+                    return self.answer(core, now, &origin, 404, Vec::new());
                 }
-                let invite = method == Method::Invite;
-                let kind = if invite { ClientKind::Invite } else { ClientKind::NonInvite };
-                // Stay on the path of the dialogs it may create (section 16.6 step 4).
-                let record_route = matches!(method, Method::Invite | Method::Subscribe | Method::Refer);
-                self.fork(core, now, tx, &essentials, source, &raw, kind, record_route, &targets);
+                self.fork(core, now, &origin, &raw, Forwarding::initial(&method), &targets);
             }
             LocationAnswer::Replayed => {
-                tracing::info!(%source, "request with a nonce count already used: refused");
-                self.auth_failed(core, now, tx, &essentials, source, Scheme::Proxy);
+                tracing::info!(source = %origin.source, "request with a nonce count already used: refused");
+                self.auth_failed(core, now, &origin, Scheme::Proxy);
             }
             LocationAnswer::Failed(why) => {
                 tracing::warn!(%why, "the location store failed a lookup");
                 let headers = vec![("Retry-After", "5".to_owned())];
-                self.answer(core, now, tx, &essentials, 500, headers, Duration::ZERO);
+                self.answer(core, now, &origin, 500, headers);
             }
         }
     }
@@ -206,6 +192,7 @@ fn hops_left(headers: &Headers) -> Result<Option<u32>, &'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sip::headers::Essentials;
 
     #[test]
     fn a_waiting_request_prints_without_its_bytes() {
@@ -220,13 +207,8 @@ mod tests {
         let raw = Bytes::from_static(
             b"INVITE sip:b@h SIP/2.0\r\nProxy-Authorization: Digest response=\"0ddba11\"\r\n\r\n",
         );
-        let lookup = Lookup {
-            tx: 1,
-            essentials,
-            source: "127.0.0.1:5060".parse().unwrap(),
-            method: Method::Invite,
-            raw,
-        };
+        let origin = Origin { tx: 1, essentials, source: "127.0.0.1:5060".parse().unwrap() };
+        let lookup = Lookup { origin, method: Method::Invite, raw };
         let printed = format!("{lookup:?}");
         assert!(!printed.contains("0ddba11") && !printed.contains("Proxy-Authorization"), "{printed}");
         assert!(printed.contains("bytes>"), "{printed}");
