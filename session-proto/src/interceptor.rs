@@ -1,14 +1,19 @@
 //! `SignalingInterceptor`: application policy on incoming requests, before a session is
 //! created for them.
 //!
-//! Each [`SignalingHandler`] looks at a new INVITE (or any other out-of-dialog request)
-//! and decides; the first handler that does not [`SignalingDecision::Defer`] wins, and
+//! Each [`SignalingHandler`] looks at a new INVITE (or any other out-of-dialog request,
+//! or a REFER inside a call: a transfer the peer asks for) and decides; the first handler that does not [`SignalingDecision::Defer`] wins, and
 //! when every handler defers the request is accepted, as [`DefaultSignalingHandler`]
 //! does.
 
 use std::sync::Arc;
 
-/// What the interceptor knows about an incoming out-of-dialog request.
+use rsipstack::rsip::{Header, Request};
+
+use crate::sip::headers;
+
+/// What the interceptor knows about an incoming request: one outside any dialog, or a
+/// REFER inside a call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IncomingRequest {
     /// The SIP method, e.g. `INVITE`.
@@ -23,6 +28,36 @@ pub struct IncomingRequest {
     pub call_id: String,
     /// Whether the request carries a body (an SDP offer for INVITE).
     pub has_body: bool,
+    /// A REFER's Refer-To URI: whom the peer asks us to call.
+    pub refer_to: Option<String>,
+}
+
+impl IncomingRequest {
+    /// What `request` (of dialog or transaction `call_id`) shows the interceptor.
+    pub(crate) fn of(request: &Request, call_id: &str) -> Self {
+        let uri = |pick: fn(&Header) -> Option<&str>| {
+            headers::first(&request.headers, pick).map(headers::uri_of).unwrap_or_default().to_owned()
+        };
+        let refer_to = headers::first(&request.headers, |h| match h {
+            Header::ReferTo(v) => Some(headers::uri_of(v.value())),
+            _ => None,
+        });
+        Self {
+            method: request.method.to_string(),
+            uri: request.uri.to_string(),
+            from: uri(|h| match h {
+                Header::From(v) => Some(v.value()),
+                _ => None,
+            }),
+            to: uri(|h| match h {
+                Header::To(v) => Some(v.value()),
+                _ => None,
+            }),
+            call_id: call_id.to_owned(),
+            has_body: !request.body.is_empty(),
+            refer_to: refer_to.map(str::to_owned),
+        }
+    }
 }
 
 /// A handler's verdict on an incoming request.
@@ -49,8 +84,10 @@ pub trait SignalingHandler: Send + Sync {
     /// Decides on a new INVITE.
     fn on_invite(&self, request: &IncomingRequest) -> SignalingDecision;
 
-    /// Decides on another out-of-dialog request (OPTIONS, MESSAGE, …). Deferring lets the
-    /// runtime answer as it normally would.
+    /// Decides on another out-of-dialog request (OPTIONS, MESSAGE, …), or on a REFER in
+    /// a call (its [`IncomingRequest::refer_to`] says whom to call; a rejection answers
+    /// the REFER with that status, and the call goes on). Deferring lets the runtime
+    /// answer as it normally would.
     fn on_request(&self, request: &IncomingRequest) -> SignalingDecision {
         let _ = request;
         SignalingDecision::Defer
@@ -97,7 +134,7 @@ impl SignalingHandler for RejectAll {
 /// let mut call = IncomingRequest {
 ///     method: "INVITE".into(), uri: "sip:bob@127.0.0.1".into(),
 ///     from: "sip:anonymous@anonymous.invalid".into(), to: "sip:bob@127.0.0.1".into(),
-///     call_id: "1".into(), has_body: true,
+///     call_id: "1".into(), has_body: true, refer_to: None,
 /// };
 /// assert_eq!(interceptor.handle(&call), SignalingDecision::Reject(433));
 /// call.from = "sip:alice@127.0.0.1".into();
@@ -155,6 +192,7 @@ mod tests {
             to: "sip:bob@127.0.0.1".into(),
             call_id: "x".into(),
             has_body: true,
+            refer_to: None,
         }
     }
 

@@ -19,6 +19,7 @@ pub mod media;
 pub mod registration;
 pub mod server;
 pub mod sip;
+pub mod subscription;
 pub mod types;
 
 pub use endpoint::{CommandError, EndReason, Endpoint, EndpointConfig, Event, IncomingMessage, Stats};

@@ -44,7 +44,7 @@ fn event() -> impl Strategy<Value = Event> {
         Just(Event::CancelReceived { tx: 2 }),
         Just(Event::ByeReceived { tx: 3 }),
         sdp().prop_map(|sdp| Event::ReinviteReceived { tx: 4, sdp }),
-        text.prop_map(|target| Event::ReferReceived { tx: 5, target }),
+        text.prop_map(|target| Event::ReferReceived { tx: 5, target, cseq: 2 }),
         code().prop_map(|code| Event::NotifyReceived { tx: 6, code }),
         sdp().prop_map(|sdp| Event::AckReceived { sdp }),
         (code(), sdp()).prop_map(|(code, sdp)| Event::Provisional { code, sdp }),
@@ -163,8 +163,8 @@ impl<I: Iterator<Item = bool>> SessionActions for Recorder<I> {
         refuse_reinvite(tx: &ServerTx, reason: &str) => RefuseReinvite;
         send_refer(target: &str) => SendRefer;
         send_refer_with_replaces(target: &str, replaces: &str) => SendReferWithReplaces;
-        accept_refer(tx: &ServerTx, target: &str) => AcceptRefer;
-        follow_refer(tx: &ServerTx, target: &str) => FollowRefer;
+        accept_refer(tx: &ServerTx, target: &str, cseq: u32) => AcceptRefer;
+        follow_refer(tx: &ServerTx, target: &str, cseq: u32) => FollowRefer;
         answer_notify(tx: &ServerTx, code: u16) => AnswerNotify;
         report_transfer(code: u16) => ReportTransfer;
         send_dtmf(digits: &str) => SendDtmf;

@@ -8,6 +8,7 @@ use futures_channel::mpsc as queue;
 use session_proto::EndReason;
 use tokio::sync::watch;
 
+use crate::api::Call;
 use crate::machine::State;
 use crate::media::{MediaControl, MediaInfo};
 use crate::types::{CallDirection, SessionId};
@@ -19,10 +20,20 @@ pub enum CallEvent {
     StateChanged(State),
     /// The peer sent a DTMF digit.
     Dtmf(char),
-    /// The transfer we asked for reached this status.
-    TransferProgress(u16),
-    /// The peer asked us to call this target (we are being transferred).
-    TransferRequested(String),
+    /// The transfer we asked for ([`Call::transfer`], [`Call::transfer_to`]) reached
+    /// this status, as the transferee's NOTIFY reports it: 100 Trying, 180 Ringing, …,
+    /// then the final one. A 2xx means it worked, and the call ends as
+    /// [`EndReason::Transferred`]; anything from 300 up means it failed, and the call goes on.
+    TransferStatus(u16),
+    /// The peer transferred us: we accepted its REFER and called `target`. The new call
+    /// is `new_call` (`None` when `target` cannot be called); this call goes on until the
+    /// peer hangs up.
+    TransferRequested {
+        /// Whom the peer asked us to call.
+        target: String,
+        /// The call placed to `target`.
+        new_call: Option<Call>,
+    },
     /// The call ended.
     Ended(EndReason),
 }

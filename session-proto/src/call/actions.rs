@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use super::record::{CallRecord, MediaState};
+use super::record::{CallRecord, MediaState, Referral};
 use super::send::Payload;
 use crate::endpoint::Event;
 use crate::endpoint::core::Core;
@@ -59,7 +59,12 @@ impl SessionActions for CallContext<'_> {
     fn send_invite(&mut self, _rtp: &SocketAddr) {
         let contact = self.core.local_uri.clone();
         let allow = self.core.allow.clone();
-        self.request("INVITE", Purpose::Invite, &[("Contact", &contact), ("Allow", &allow)], Payload::Sdp);
+        let mut extra = vec![("Contact", contact.as_str()), ("Allow", allow.as_str())];
+        let replaces = self.call.replaces.clone();
+        if let Some(replaces) = &replaces {
+            extra.push(("Replaces", replaces));
+        }
+        self.request("INVITE", Purpose::Invite, &extra, Payload::Sdp);
     }
     fn send_cancel(&mut self) {
         if self.call.provisional_seen {
@@ -167,16 +172,20 @@ impl SessionActions for CallContext<'_> {
     fn send_refer_with_replaces(&mut self, target: &str, replaces: &str) {
         self.refer(format!("<{target}?Replaces={}>", escape_header(replaces)));
     }
-    fn accept_refer(&mut self, tx: &ServerTx, _target: &str) {
+    fn accept_refer(&mut self, tx: &ServerTx, _target: &str, _cseq: u32) {
         self.respond(*tx, 202, &[], false);
+        self.call.refers += 1;
     }
-    fn follow_refer(&mut self, _tx: &ServerTx, target: &str) {
-        self.emit(Event::TransferRequested { call: self.call.id, target: target.to_owned() });
+    fn follow_refer(&mut self, _tx: &ServerTx, target: &str, cseq: u32) {
+        self.call.follow = Some(Referral { target: target.to_owned(), cseq });
     }
     fn answer_notify(&mut self, tx: &ServerTx, _code: u16) {
         self.respond(*tx, 200, &[], false);
     }
     fn report_transfer(&mut self, code: u16) {
+        // The table hangs up on a success; the call then ends as transferred.
+        self.call.transferred |=
+            (200..300).contains(&code) && self.call.state == crate::machine::State::Transferring;
         self.emit(Event::TransferProgress { call: self.call.id, code });
     }
     fn send_dtmf(&mut self, digits: &str) {

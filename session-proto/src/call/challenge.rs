@@ -62,7 +62,7 @@ impl CallContext<'_> {
                 ClientKind::Invite
             }
             Purpose::Reinvite => ClientKind::Reinvite,
-            Purpose::Bye | Purpose::Refer | Purpose::Info => ClientKind::NonInvite,
+            Purpose::Bye | Purpose::Refer | Purpose::Info | Purpose::Notify(_) => ClientKind::NonInvite,
         };
         tracing::debug!(call = %self.call.id, %method, code, cseq, "sent again with credentials");
         self.call.client_txs.push(id);

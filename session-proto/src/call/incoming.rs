@@ -8,6 +8,7 @@ use rsipstack::rsip::{Header, Method, Request};
 use super::DialogAdapter;
 use super::record::CallRecord;
 use crate::endpoint::core::Core;
+use crate::interceptor::{IncomingRequest, SignalingDecision};
 use crate::machine::Event;
 use crate::sip::dialog::Dialog;
 use crate::sip::headers::{self, Essentials};
@@ -17,6 +18,7 @@ use crate::types::{CallDirection, DialogId, SessionId};
 
 impl DialogAdapter {
     /// An INVITE that starts a call: a record, a dialog, and the table's `IncomingInvite`.
+    /// One with a Replaces header that names no confirmed call of ours gets 481.
     pub fn on_invite(
         &mut self,
         core: &mut Core,
@@ -26,6 +28,10 @@ impl DialogAdapter {
         essentials: &Essentials,
         source: SocketAddr,
     ) {
+        let Ok(replacing) = self.replaced_by(core, request) else {
+            let warning = write::warning("Replaces names no confirmed call here");
+            return core.reply(now, tx, 481, &[("Warning", &warning)]);
+        };
         let id = self.sessions.next_id();
         let dialog = Dialog::uas(request, essentials, core.tag(), core.local_uri.clone());
         let remote_uri = headers::uri_of(&dialog.remote_uri).to_owned();
@@ -33,6 +39,7 @@ impl DialogAdapter {
         record.peer = Some(source);
         record.invite_tx = Some(tx);
         record.invite_cseq = essentials.cseq;
+        record.replacing = replacing;
         self.admit(core, now, record, remote_uri);
         let sdp = headers::sdp_body(&request.headers, &request.body).map(str::to_owned);
         self.feed(core, now, id, Event::IncomingInvite { tx, sdp });
@@ -64,18 +71,21 @@ impl DialogAdapter {
         let event = match request.method {
             Method::Bye => Event::ByeReceived { tx },
             Method::Invite => Event::ReinviteReceived { tx, sdp: sdp() },
-            Method::Refer => match refer_target(request) {
-                Some(target) => Event::ReferReceived { tx, target },
-                None => {
-                    return answer(
-                        core,
-                        now,
-                        tx,
-                        400,
-                        &[("Warning", &write::warning("REFER without Refer-To"))],
-                    );
+            Method::Refer => {
+                let info = IncomingRequest::of(request, &essentials.call_id);
+                let Some(target) = info.refer_to.clone() else {
+                    let warning = write::warning("REFER without Refer-To");
+                    return answer(core, now, tx, 400, &[("Warning", &warning)]);
+                };
+                match core.config.interceptor.handle(&info) {
+                    SignalingDecision::Reject(code) => return answer(core, now, tx, code, &[]),
+                    SignalingDecision::Custom { code, reason } => {
+                        return answer(core, now, tx, code, &[("Warning", &write::warning(&reason))]);
+                    }
+                    SignalingDecision::Accept | SignalingDecision::Defer => {}
                 }
-            },
+                Event::ReferReceived { tx, target, cseq: essentials.cseq }
+            }
             // The only subscriptions a call has are its REFERs' (RFC 3515); a NOTIFY of
             // any other event package is not one of them (RFC 6665 section 8.2.1).
             Method::Notify if !is_refer_event(request) => {
@@ -148,13 +158,6 @@ fn is_refer_event(request: &Request) -> bool {
             v.value().split(';').next().is_some_and(|package| package.trim().eq_ignore_ascii_case("refer"))
         }
         _ => false,
-    })
-}
-
-fn refer_target(request: &Request) -> Option<String> {
-    request.headers.iter().find_map(|h| match h {
-        Header::ReferTo(v) => Some(headers::uri_of(v.value()).to_owned()),
-        _ => None,
     })
 }
 

@@ -14,14 +14,16 @@ pub(crate) mod record;
 mod responses;
 mod send;
 pub(crate) mod target;
+mod transfer;
 
 use std::net::SocketAddr;
 use std::time::Instant;
 
 use rsipstack::rsip::Method;
 
-use self::actions::CallContext;
+pub(crate) use self::actions::CallContext;
 use self::record::{CallRecord, MediaState, SessionManager};
+pub(crate) use self::send::Payload;
 use crate::deadlines::Deadline;
 use crate::endpoint::core::Core;
 use crate::endpoint::{CommandError, EndReason, Event};
@@ -29,6 +31,7 @@ use crate::machine::{self, EventSource, State, Step, StepError, Timer};
 use crate::media::{MediaAdapter, MediaCommand};
 use crate::sip::dialog::Dialog;
 use crate::sip::transaction::{Reply, ServerTxId};
+use crate::subscription::{self, Subscriptions};
 use crate::types::{CallDirection, SessionId};
 
 /// The methods this usage handles.
@@ -48,10 +51,11 @@ pub(crate) fn handles(method: Method) -> bool {
     )
 }
 
-/// The call usage of an endpoint.
+/// The call usage of an endpoint, with the subscriptions its dialogs carry.
 #[derive(Debug, Default)]
 pub(crate) struct DialogAdapter {
     sessions: SessionManager,
+    subscriptions: Subscriptions,
 }
 
 impl DialogAdapter {
@@ -60,9 +64,26 @@ impl DialogAdapter {
         self.sessions.len()
     }
 
+    /// Subscriptions not yet ended.
+    pub fn subscriptions(&self) -> usize {
+        self.subscriptions.len()
+    }
+
     /// Places a call: a record, a dialog, and the table's `Dial` once the target's
     /// address is known.
     pub fn dial(&mut self, core: &mut Core, now: Instant, uri: &str) -> Result<SessionId, CommandError> {
+        self.dial_with(core, now, uri, |_| {})
+    }
+
+    /// [`dial`](DialogAdapter::dial), with `prepare` run on the new record before its
+    /// INVITE is written.
+    fn dial_with(
+        &mut self,
+        core: &mut Core,
+        now: Instant,
+        uri: &str,
+        prepare: impl FnOnce(&mut CallRecord),
+    ) -> Result<SessionId, CommandError> {
         let invalid = |why: String| CommandError::InvalidTarget { target: uri.to_owned(), why };
         let target = target::parse(uri).map_err(invalid)?;
         let outbound = core.config.outbound_proxy;
@@ -83,6 +104,7 @@ impl DialogAdapter {
         let peer = outbound.or(target.addr);
         record.peer = peer;
         record.outbound = outbound;
+        prepare(&mut record);
         self.admit(core, now, record, uri.to_owned());
         match peer {
             Some(_) => self.feed(core, now, id, machine::Event::Dial { target: uri.to_owned() }),
@@ -147,6 +169,10 @@ impl DialogAdapter {
     ) -> Result<(), CommandError> {
         if event.kind().source() != EventSource::Command || matches!(event, machine::Event::Dial { .. }) {
             return Err(CommandError::NotACommand(event.to_string()));
+        }
+        if let machine::Event::BlindTransfer { target } = &event {
+            target::parse(target)
+                .map_err(|why| CommandError::InvalidTarget { target: target.clone(), why })?;
         }
         let call = self.sessions.get_mut(id).ok_or(CommandError::NoSuchCall(id))?;
         // Set before driving, as the call may end within it; undone when the table
@@ -230,6 +256,9 @@ impl DialogAdapter {
             }
         };
         call.state = stepped.state;
+        let follow = call.follow.take();
+        self.after_step(core, now, id, &stepped.event, stepped.state);
+        let Some(call) = self.sessions.get_mut(id) else { return Ok(()) };
         match stepped.step {
             Step::Respond(code) => {
                 if let Some(tx) = request_tx(&stepped.event) {
@@ -246,11 +275,23 @@ impl DialogAdapter {
             }
             Step::Moved(_) | Step::Ignored => {}
         }
+        if let Some(referral) = follow {
+            self.follow_refer(core, now, id, referral);
+        }
         Ok(())
     }
 
     /// A call reached a terminal state: forget it everywhere, and say why it ended.
     fn finish(&mut self, core: &mut Core, now: Instant, id: SessionId, event: &machine::Event) {
+        for subscription in self.subscriptions.of_call(id) {
+            self.subscriptions.feed(
+                core,
+                now,
+                &mut self.sessions,
+                subscription,
+                subscription::machine::Event::Gone,
+            );
+        }
         let Some(call) = self.sessions.remove(id) else { return };
         core.registry.forget(&call.dialog_id(), &call.client_txs, call.invite_tx);
         if let Some(invite) = call.invite_client {
@@ -264,6 +305,8 @@ impl DialogAdapter {
         }
         let reason = if call.unanswered {
             EndReason::Timeout
+        } else if call.transferred {
+            EndReason::Transferred
         } else {
             end_reason(event, call.state, call.local_hangup)
         };

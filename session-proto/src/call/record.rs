@@ -10,6 +10,7 @@ use crate::machine::State;
 use crate::media::MediaAdapter;
 use crate::sip::dialog::Dialog;
 use crate::sip::transaction::{ClientTxId, ServerTxId};
+use crate::subscription::SubscriptionId;
 use crate::types::{CallDirection, DialogId, SessionId};
 
 /// Where the call's media stands, as far as the driver was asked.
@@ -61,6 +62,28 @@ pub(crate) struct CallRecord {
     /// Our requests sent again with credentials: a second challenge to one of these
     /// ends it as any refusal does.
     pub authorized: Vec<ClientTxId>,
+    /// Our transfer of the peer succeeded (decides the end reason).
+    pub transferred: bool,
+    /// REFERs accepted in this dialog (the second and later name their subscription).
+    pub refers: u32,
+    /// A REFER the table accepted, for the usage to follow once the step is over.
+    pub follow: Option<Referral>,
+    /// This call was placed for a REFER: the subscription that reports its progress.
+    pub referred: Option<SubscriptionId>,
+    /// The Replaces header our INVITE carries (an attended transfer's target).
+    pub replaces: Option<String>,
+    /// This incoming call replaces that one (RFC 3891): answered without ringing, and
+    /// the other is hung up once this one is up.
+    pub replacing: Option<SessionId>,
+}
+
+/// A REFER to follow: call `target` and report to a new subscription.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Referral {
+    /// The Refer-To URI, its `?headers` included.
+    pub target: String,
+    /// The REFER's CSeq.
+    pub cseq: u32,
 }
 
 impl CallRecord {
@@ -86,6 +109,12 @@ impl CallRecord {
             outbound: None,
             digest: None,
             authorized: Vec::new(),
+            transferred: false,
+            refers: 0,
+            follow: None,
+            referred: None,
+            replaces: None,
+            replacing: None,
         }
     }
 

@@ -11,6 +11,7 @@ use crate::endpoint::registry::Purpose;
 use crate::machine::{Event, Timer};
 use crate::sip::headers::{self, Essentials};
 use crate::sip::transaction::ClientTxId;
+use crate::subscription;
 use crate::types::SessionId;
 
 impl DialogAdapter {
@@ -69,10 +70,18 @@ impl DialogAdapter {
                 call.media.offer_failed();
                 Event::ReinviteFailed { code }
             }
+            Purpose::Notify(sub) if code >= 200 => {
+                let event = if code < 300 {
+                    subscription::machine::Event::NotifyAnswered { more: self.subscriptions.has_news(sub) }
+                } else {
+                    subscription::machine::Event::NotifyRefused { code }
+                };
+                return self.subscriptions.feed(core, now, &mut self.sessions, sub, event);
+            }
             Purpose::Bye if code >= 200 => Event::ByeAnswered,
             Purpose::Refer if (200..300).contains(&code) => Event::ReferAccepted,
             Purpose::Refer if code >= 300 => Event::ReferFailed { code },
-            Purpose::Bye | Purpose::Refer | Purpose::Info => return,
+            Purpose::Bye | Purpose::Refer | Purpose::Info | Purpose::Notify(_) => return,
         };
         self.feed(core, now, id, event);
     }
@@ -88,6 +97,10 @@ impl DialogAdapter {
     ) {
         self.forget_client(core, id, tx);
         tracing::debug!(call = %id, ?purpose, "request timed out");
+        if let Purpose::Notify(sub) = purpose {
+            let event = subscription::machine::Event::NoResponse;
+            return self.subscriptions.feed(core, now, &mut self.sessions, sub, event);
+        }
         self.feed(core, now, id, Event::Timeout { timer: Timer::NoResponse });
     }
 

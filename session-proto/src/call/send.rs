@@ -12,7 +12,7 @@ use crate::sip::write::{self, Body};
 pub(super) const SDP: &str = "application/sdp";
 
 /// The body of a request we send.
-pub(super) enum Payload<'a> {
+pub(crate) enum Payload<'a> {
     /// None.
     Empty,
     /// Our current SDP.
@@ -24,7 +24,7 @@ pub(super) enum Payload<'a> {
 impl CallContext<'_> {
     /// A new request in the call's dialog (the initial INVITE included), in a new client
     /// transaction whose responses come back to this call.
-    pub(super) fn request(
+    pub(crate) fn request(
         &mut self,
         method: &str,
         purpose: Purpose,
@@ -63,7 +63,7 @@ impl CallContext<'_> {
                 ClientKind::Invite
             }
             Purpose::Reinvite => ClientKind::Reinvite,
-            Purpose::Bye | Purpose::Refer | Purpose::Info => ClientKind::NonInvite,
+            Purpose::Bye | Purpose::Refer | Purpose::Info | Purpose::Notify(_) => ClientKind::NonInvite,
         };
         call.client_txs.push(id);
         self.core.registry.map_client(id, call.id, purpose);

@@ -55,12 +55,16 @@ pub enum Event {
         /// `0-9`, `*`, `#` or `A-D`.
         digit: char,
     },
-    /// The peer asks us to call `target` (we are being transferred).
+    /// The peer asked us to call `target` (we are being transferred): the REFER was
+    /// accepted and the new call placed; its progress goes to the peer by NOTIFY.
     TransferRequested {
-        /// The call.
+        /// The call the REFER came in.
         call: SessionId,
-        /// Whom to call.
+        /// Whom to call (the Refer-To URI).
         target: String,
+        /// The call placed to `target`, which a [`Event::CallCreated`] announced; `None`
+        /// when the target cannot be called (the NOTIFY tells the peer so).
+        new_call: Option<SessionId>,
     },
     /// The transfer we asked for reached this status.
     TransferProgress {
@@ -159,12 +163,15 @@ pub enum EndReason {
     MediaFailed(String),
     /// A request could not be delivered, or the target's address not found.
     TransportError(String),
+    /// We transferred the peer elsewhere and the transfer succeeded, so we hung up.
+    Transferred,
 }
 
 impl EndReason {
-    /// True for the endings of a call that was answered and then hung up by either side.
+    /// True for the endings of a call that was answered and then hung up by either side
+    /// (or handed on by a transfer).
     pub fn is_normal(&self) -> bool {
-        matches!(self, EndReason::LocalHangup | EndReason::RemoteHangup)
+        matches!(self, EndReason::LocalHangup | EndReason::RemoteHangup | EndReason::Transferred)
     }
 }
 
@@ -181,6 +188,7 @@ impl fmt::Display for EndReason {
             EndReason::MediaNegotiation(why) => write!(f, "media negotiation failed: {why}"),
             EndReason::MediaFailed(why) => write!(f, "media could not start: {why}"),
             EndReason::TransportError(why) => write!(f, "transport error: {why}"),
+            EndReason::Transferred => f.write_str("the peer was transferred"),
         }
     }
 }
@@ -234,6 +242,8 @@ pub enum CommandError {
 pub struct Stats {
     /// Calls not yet ended.
     pub calls: usize,
+    /// Subscriptions not yet ended (the REFERs we accepted).
+    pub subscriptions: usize,
     /// Live transactions, client and server.
     pub transactions: usize,
     /// Dialogs routed to a usage.

@@ -184,6 +184,22 @@ impl Endpoint {
         done
     }
 
+    /// Attended transfer (RFC 5589 section 7): asks the peer of `call` to call the peer
+    /// of `other` with a Replaces header naming `other`'s dialog (REFER with
+    /// `Refer-To: <target?Replaces=…>`), so that the new call takes `other`'s place.
+    /// Progress comes as [`Event::TransferProgress`] on `call`; on success `call` ends,
+    /// and `other` ends when its peer takes the replacing call.
+    pub fn transfer_to(
+        &mut self,
+        now: Instant,
+        call: SessionId,
+        other: SessionId,
+    ) -> Result<(), CommandError> {
+        let (target, replaces) = self.calls.replaces_of(other).ok_or(CommandError::NoSuchCall(other))?;
+        let target = crate::sip::headers::uri_of(&target).to_owned();
+        self.handle_command(now, call, machine::Event::AttendedTransfer { target, replaces })
+    }
+
     /// The driver's answer to [`Event::OpenMedia`]: the RTP address it opened, or why
     /// it could not.
     pub fn handle_media_opened(&mut self, now: Instant, call: SessionId, opened: Result<SocketAddr, String>) {
@@ -232,6 +248,7 @@ impl Endpoint {
     pub fn stats(&self) -> Stats {
         Stats {
             calls: self.calls.len(),
+            subscriptions: self.calls.subscriptions(),
             transactions: self.core.tx.len(),
             dialogs: self.core.registry.dialogs(),
             deadlines: self.core.deadlines.len(),
@@ -241,6 +258,7 @@ impl Endpoint {
     /// True when no call, transaction, route or timer is left.
     pub fn is_idle(&self) -> bool {
         self.calls.len() == 0
+            && self.calls.subscriptions() == 0
             && self.registrations.len() == 0
             && self.core.tx.is_empty()
             && self.core.registry.is_empty()

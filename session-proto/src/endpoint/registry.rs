@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use crate::registration::RegistrationId;
 use crate::sip::transaction::{ClientTxId, ServerTxId};
+use crate::subscription::SubscriptionId;
 use crate::types::{DialogId, SessionId};
 
 /// What one of our client transactions is for, within its call.
@@ -22,6 +23,8 @@ pub enum Purpose {
     Refer,
     /// INFO (DTMF).
     Info,
+    /// A NOTIFY of one of the dialog's subscriptions (a REFER we accepted).
+    Notify(SubscriptionId),
 }
 
 /// Routing from dialogs and transactions to calls.

@@ -8,12 +8,12 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use bytes::Bytes;
-use rsipstack::rsip::{Header, Method, Request};
+use rsipstack::rsip::{Method, Request};
 
 use super::{Endpoint, options};
 use crate::interceptor::{IncomingRequest, SignalingDecision};
 use crate::server::Origin;
-use crate::sip::headers::{self, Essentials};
+use crate::sip::headers::Essentials;
 use crate::sip::transaction::{ServerTxId, TxEvent};
 use crate::sip::write;
 use crate::types::DialogId;
@@ -112,21 +112,7 @@ impl Endpoint {
         raw: Option<Bytes>,
     ) {
         let core = &mut self.core;
-        let info = IncomingRequest {
-            method: request.method.to_string(),
-            uri: request.uri.to_string(),
-            from: uri_of(&request, |h| match h {
-                Header::From(v) => Some(v.value()),
-                _ => None,
-            }),
-            to: uri_of(&request, |h| match h {
-                Header::To(v) => Some(v.value()),
-                _ => None,
-            }),
-            call_id: essentials.call_id.clone(),
-            has_body: !request.body.is_empty(),
-        };
-        match core.config.interceptor.handle(&info) {
+        match core.config.interceptor.handle(&IncomingRequest::of(&request, &essentials.call_id)) {
             SignalingDecision::Reject(code) => return core.reply(now, tx, code, &[]),
             SignalingDecision::Custom { code, reason } => {
                 return core.reply(now, tx, code, &[("Warning", &write::warning(&reason))]);
@@ -161,9 +147,4 @@ impl Endpoint {
         let allow = self.core.allow.clone();
         self.core.reply(now, tx, 405, &[("Allow", &allow)]);
     }
-}
-
-/// The URI of the first header `pick` accepts.
-fn uri_of<'a>(request: &'a Request, pick: impl Fn(&'a Header) -> Option<&'a str>) -> String {
-    headers::first(&request.headers, pick).map(headers::uri_of).unwrap_or_default().to_owned()
 }

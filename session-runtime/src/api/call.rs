@@ -130,6 +130,10 @@ impl Call {
         &self.shared
     }
 
+    pub(crate) fn commands(&self) -> &mpsc::UnboundedSender<Command> {
+        &self.commands
+    }
+
     /// How the call ended, if it has.
     pub(crate) fn end_reason(&self) -> Option<EndReason> {
         self.shared.status.borrow().ended.as_ref().map(|(reason, _)| reason.clone())

@@ -8,6 +8,7 @@ mod events;
 mod registration;
 mod server;
 mod simple;
+mod transfer;
 
 pub use crate::registrations::RegistrationStatus;
 pub use audio::AudioStream;

@@ -32,6 +32,16 @@ pub enum Command {
         /// Whether the table allowed it. Dropped unanswered when the driver stops.
         reply: oneshot::Sender<Result<(), CommandError>>,
     },
+    /// Attended transfer: ask the peer of `session` to call the peer of `other` in its
+    /// place (REFER with Replaces).
+    TransferTo {
+        /// The call whose peer is transferred.
+        session: SessionId,
+        /// The call it replaces.
+        other: SessionId,
+        /// Whether the REFER went out. Dropped unanswered when the driver stops.
+        reply: oneshot::Sender<Result<(), CommandError>>,
+    },
     /// A call's media engine received a DTMF digit.
     Dtmf {
         /// The call.

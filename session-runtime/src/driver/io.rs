@@ -8,6 +8,7 @@ use session_proto::Event;
 
 use super::Driver;
 use super::command::Command;
+use crate::api::Call;
 use crate::media::{MediaControl, engine};
 use crate::registrations::RegistrationStatus;
 use crate::shared::{CallEvent, CallShared};
@@ -43,10 +44,13 @@ impl Driver {
                 }
             }
             Event::Dtmf { call, digit } => self.notify(call, CallEvent::Dtmf(digit)),
-            Event::TransferRequested { call, target } => {
-                self.notify(call, CallEvent::TransferRequested(target))
+            Event::TransferRequested { call, target, new_call } => {
+                let new_call = new_call
+                    .and_then(|id| self.calls.get(&id))
+                    .map(|shared| Call::new(shared.clone(), self.commands.clone()));
+                self.notify(call, CallEvent::TransferRequested { target, new_call })
             }
-            Event::TransferProgress { call, code } => self.notify(call, CallEvent::TransferProgress(code)),
+            Event::TransferProgress { call, code } => self.notify(call, CallEvent::TransferStatus(code)),
             Event::Message(message) => {
                 if self.messages.try_send(message).is_err() {
                     tracing::debug!("a MESSAGE was answered but nobody reads messages; dropped");

@@ -145,6 +145,11 @@ impl Driver {
                 self.dispatch();
                 let _ = reply.send(done);
             }
+            Command::TransferTo { session, other, reply } => {
+                let done = self.endpoint.transfer_to(now, session, other);
+                self.dispatch();
+                let _ = reply.send(done);
+            }
             Command::Dtmf { session, digit } => {
                 self.endpoint.handle_dtmf(now, session, digit);
                 self.dispatch();
