@@ -13,10 +13,14 @@ use crate::types::SessionId;
 #[derive(Debug, Error)]
 pub enum ConferenceError {
     /// The conference was never created by this manager, or was destroyed.
-    #[error("{0} does not exist (never created by this manager, or destroyed); create one with ConferenceManager::create")]
+    #[error(
+        "{0} does not exist (never created by this manager, or destroyed); create one with ConferenceManager::create"
+    )]
     UnknownConference(ConferenceId),
     /// The call has not been answered yet: it has no media to mix.
-    #[error("call {call} is not answered yet (state {state}); add it once it is Active (Call::wait_for(State::Active))")]
+    #[error(
+        "call {call} is not answered yet (state {state}); add it once it is Active (Call::wait_for(State::Active))"
+    )]
     NotAnswered {
         /// The call.
         call: SessionId,
@@ -24,7 +28,9 @@ pub enum ConferenceError {
         state: State,
     },
     /// The call has ended, is ending, or its media has stopped.
-    #[error("call {call} has ended or is ending (state {state}); only a live, answered call can be in a conference")]
+    #[error(
+        "call {call} has ended or is ending (state {state}); only a live, answered call can be in a conference"
+    )]
     CallEnded {
         /// The call.
         call: SessionId,
@@ -40,7 +46,9 @@ pub enum ConferenceError {
         conference: ConferenceId,
     },
     /// The call is not in this conference (never added, removed, or its call ended).
-    #[error("call {call} is not in {conference}; add it first with add_participant (a call that ended has left)")]
+    #[error(
+        "call {call} is not in {conference}; add it first with add_participant (a call that ended has left)"
+    )]
     NotInConference {
         /// The call.
         call: SessionId,

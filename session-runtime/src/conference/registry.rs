@@ -85,7 +85,12 @@ impl Registry {
     }
 
     /// Mutes or unmutes `call` in conference `id`.
-    pub(super) fn set_muted(&mut self, id: ConferenceId, call: &Call, muted: bool) -> Result<(), ConferenceError> {
+    pub(super) fn set_muted(
+        &mut self,
+        id: ConferenceId,
+        call: &Call,
+        muted: bool,
+    ) -> Result<(), ConferenceError> {
         if !self.conference(id)?.set_muted(call, muted) {
             return Err(ConferenceError::NotInConference { call: call.id(), conference: id });
         }

@@ -143,7 +143,10 @@ fn a_call_is_in_one_conference_at_a_time() {
     let twice = registry.add(first, call).expect_err("already in");
     assert!(matches!(twice, ConferenceError::AlreadyInConference { conference, .. } if conference == first));
     let elsewhere = registry.add(second, &call.clone()).expect_err("a clone is the same call");
-    assert!(elsewhere.to_string().contains("already in conference-1; remove it from there first"), "{elsewhere}");
+    assert!(
+        elsewhere.to_string().contains("already in conference-1; remove it from there first"),
+        "{elsewhere}"
+    );
     assert_eq!(registry.conference_of(call), Some(first));
 
     let not_in = registry.remove(second, call).expect_err("not in the second");
@@ -272,7 +275,10 @@ fn the_recording_holds_the_whole_mix_one_frame_a_tick() {
     let _ = std::fs::remove_file(&path);
 
     let bad = registry.record(id, std::path::Path::new("/nonexistent-dir/x.wav")).expect_err("unwritable");
-    assert!(matches!(bad, ConferenceError::Recording { .. }) && bad.to_string().contains("writable"), "{bad}");
+    assert!(
+        matches!(bad, ConferenceError::Recording { .. }) && bad.to_string().contains("writable"),
+        "{bad}"
+    );
 }
 
 #[tokio::test]
