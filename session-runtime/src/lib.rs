@@ -3,11 +3,13 @@
 //! The protocol (messages, transactions, dialogs, the call machine compiled from
 //! `state_table.yaml`) is `session_proto`'s `Endpoint`. This crate runs one
 //! driver task per endpoint (its socket, timers, RTP sockets, media engines and name
-//! lookups) and offers the public API: [`SimplePeer`], [`Call`] and their parts.
+//! lookups) and offers the public API: [`SimplePeer`], [`Call`] and their parts, and
+//! conferences of calls ([`ConferenceManager`]).
 
 #![warn(missing_docs)]
 
 pub mod api;
+pub mod conference;
 pub(crate) mod driver;
 pub mod location;
 pub(crate) mod media;
@@ -21,6 +23,7 @@ pub use api::{
     PeerBuilder, PeerError, RegisterError, RegisterSpec, Registration, RegistrationError, RegistrationId,
     RegistrationState, RegistrationStatus, Server, ServerBuilder, SimplePeer,
 };
+pub use conference::{ConferenceError, ConferenceId, ConferenceManager};
 pub use machine::State;
 pub use media::MediaInfo;
 pub use session_media::{AudioFrame, Codec, MediaDirection, RtpStats};

@@ -75,7 +75,7 @@ pub fn spawn(
 /// engines tick together, so a worker thread wakes once per frame for all of them
 /// instead of once per call (as media servers drive every channel from one timing
 /// source); each call's sending stays exactly paced.
-pub(super) fn next_shared_tick() -> tokio::time::Instant {
+pub(crate) fn next_shared_tick() -> tokio::time::Instant {
     static EPOCH: std::sync::OnceLock<tokio::time::Instant> = std::sync::OnceLock::new();
     let epoch = *EPOCH.get_or_init(tokio::time::Instant::now);
     let frame = FRAME_DURATION.as_nanos();

@@ -11,7 +11,8 @@ use bytes::Bytes;
 use rsipstack::rsip::{Header, Headers, Request};
 
 use super::super::{Origin, Server};
-use super::fork::{Forwarding, Target, is_us};
+use super::Forwarding;
+use super::fork::{Target, is_us};
 use super::hops_left;
 use crate::call::target::addr_of;
 use crate::endpoint::core::Core;

@@ -9,6 +9,7 @@ use rsipstack::rsip::{Method, Response};
 
 use super::super::auth_gate::realm_of;
 use super::super::{Origin, Server};
+use super::Forwarding;
 use crate::call::target::addr_of;
 use crate::deadlines::Deadline;
 use crate::endpoint::core::Core;
@@ -24,31 +25,6 @@ pub(super) struct Target {
     pub uri: Option<String>,
     /// Where it is sent.
     pub dest: SocketAddr,
-}
-
-/// How a request is forwarded: the kind of its client transactions, and whether we
-/// Record-Route it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Forwarding {
-    kind: ClientKind,
-    record_route: bool,
-}
-
-impl Forwarding {
-    /// A request outside any dialog: Record-Routed when it may create one, so that we
-    /// stay on the dialog's path (section 16.6 step 4).
-    pub fn initial(method: &Method) -> Self {
-        let kind = if *method == Method::Invite { ClientKind::Invite } else { ClientKind::NonInvite };
-        let record_route = matches!(method, Method::Invite | Method::Subscribe | Method::Refer);
-        Self { kind, record_route }
-    }
-
-    /// A request inside a dialog we Record-Routed, following its Route set: its route
-    /// set is fixed already, so it is not Record-Routed again.
-    pub fn in_dialog(method: &Method) -> Self {
-        let kind = if *method == Method::Invite { ClientKind::Reinvite } else { ClientKind::NonInvite };
-        Self { kind, record_route: false }
-    }
 }
 
 /// Whether a branch's CANCEL has gone out.

@@ -23,14 +23,39 @@ use std::time::Instant;
 use bytes::Bytes;
 use rsipstack::rsip::{Header, Headers, Method, Request};
 
-use self::fork::{Context, Forwarding, Target};
+use self::fork::{Context, Target};
 use super::auth_gate::Scheme;
 use super::{Origin, Server, Waiting, user_of};
 use crate::endpoint::core::Core;
 use crate::location::{JobId, LocationAnswer, LocationJob};
 use crate::sip::headers;
-use crate::sip::transaction::{ClientTxId, ServerTxId};
+use crate::sip::transaction::{ClientKind, ClientTxId, ServerTxId};
 use crate::sip::write;
+
+/// How a request is forwarded: the kind of its client transactions, and whether we
+/// Record-Route it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Forwarding {
+    pub kind: ClientKind,
+    pub record_route: bool,
+}
+
+impl Forwarding {
+    /// A request outside any dialog: Record-Routed when it may create one, so that we
+    /// stay on the dialog's path (section 16.6 step 4).
+    pub fn initial(method: &Method) -> Self {
+        let kind = if *method == Method::Invite { ClientKind::Invite } else { ClientKind::NonInvite };
+        let record_route = matches!(method, Method::Invite | Method::Subscribe | Method::Refer);
+        Self { kind, record_route }
+    }
+
+    /// A request inside a dialog we Record-Routed, following its Route set: its route
+    /// set is fixed already, so it is not Record-Routed again.
+    pub fn in_dialog(method: &Method) -> Self {
+        let kind = if *method == Method::Invite { ClientKind::Reinvite } else { ClientKind::NonInvite };
+        Self { kind, record_route: false }
+    }
+}
 
 /// A request waiting for its targets from the location store.
 pub(crate) struct Lookup {
