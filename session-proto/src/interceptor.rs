@@ -35,9 +35,6 @@ pub struct IncomingRequest {
 impl IncomingRequest {
     /// What `request` (of dialog or transaction `call_id`) shows the interceptor.
     pub(crate) fn of(request: &Request, call_id: &str) -> Self {
-        let uri = |pick: fn(&Header) -> Option<&str>| {
-            headers::first(&request.headers, pick).map(headers::uri_of).unwrap_or_default().to_owned()
-        };
         let refer_to = headers::first(&request.headers, |h| match h {
             Header::ReferTo(v) => Some(headers::uri_of(v.value())),
             _ => None,
@@ -45,14 +42,8 @@ impl IncomingRequest {
         Self {
             method: request.method.to_string(),
             uri: request.uri.to_string(),
-            from: uri(|h| match h {
-                Header::From(v) => Some(v.value()),
-                _ => None,
-            }),
-            to: uri(|h| match h {
-                Header::To(v) => Some(v.value()),
-                _ => None,
-            }),
+            from: headers::from_uri(&request.headers).unwrap_or_default().to_owned(),
+            to: headers::to_uri(&request.headers).unwrap_or_default().to_owned(),
             call_id: call_id.to_owned(),
             has_body: !request.body.is_empty(),
             refer_to: refer_to.map(str::to_owned),

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use rsipstack::rsip::{Header, Request};
+use rsipstack::rsip::Request;
 
 use super::core::Core;
 use super::event::{Event, IncomingMessage};
@@ -29,18 +29,9 @@ pub(crate) fn message(core: &mut Core, now: Instant, tx: ServerTxId, request: &R
     let Some(text) = readable_text(request) else {
         return core.reply(now, tx, 415, &[("Accept", READABLE)]);
     };
-    let uri = |pick: fn(&Header) -> Option<&str>| {
-        headers::first(&request.headers, pick).map(headers::uri_of).unwrap_or_default().to_owned()
-    };
     let message = IncomingMessage {
-        from: uri(|h| match h {
-            Header::From(v) => Some(v.value()),
-            _ => None,
-        }),
-        to: uri(|h| match h {
-            Header::To(v) => Some(v.value()),
-            _ => None,
-        }),
+        from: headers::from_uri(&request.headers).unwrap_or_default().to_owned(),
+        to: headers::to_uri(&request.headers).unwrap_or_default().to_owned(),
         text,
         source,
     };

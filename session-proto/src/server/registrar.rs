@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use rsipstack::rsip::{Header, Request};
+use rsipstack::rsip::Request;
 
 use super::auth_gate::Scheme;
 use super::contacts::{self, Contacts, Expiries, Refusal};
@@ -36,11 +36,7 @@ impl Server {
         let Some(passed) = self.authenticate(core, now, origin, request, raw, Scheme::Www) else {
             return;
         };
-        let to = headers::first(&request.headers, |h| match h {
-            Header::To(v) => Some(headers::uri_of(v.value())),
-            _ => None,
-        })
-        .unwrap_or_default();
+        let to = headers::to_uri(&request.headers).unwrap_or_default();
         let refuse = |code: u16, why: &str| (code, vec![("Warning", write::warning(why))]);
         let outcome = match (self.config.aor(to), user_of(to)) {
             (Some(aor), Some(user)) if user == passed.user => {

@@ -97,6 +97,22 @@ pub fn uri_of(value: &str) -> &str {
     }
 }
 
+/// The URI of the From header (without display name or parameters), if there is one.
+pub fn from_uri(headers: &Headers) -> Option<&str> {
+    first(headers, |h| match h {
+        Header::From(v) => Some(uri_of(v.value())),
+        _ => None,
+    })
+}
+
+/// The URI of the To header (without display name or parameters), if there is one.
+pub fn to_uri(headers: &Headers) -> Option<&str> {
+    first(headers, |h| match h {
+        Header::To(v) => Some(uri_of(v.value())),
+        _ => None,
+    })
+}
+
 /// The first header of a kind, by its value.
 pub fn first<'a>(headers: &'a Headers, pick: impl Fn(&'a Header) -> Option<&'a str>) -> Option<&'a str> {
     headers.iter().find_map(pick)

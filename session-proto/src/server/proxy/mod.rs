@@ -114,10 +114,7 @@ impl Server {
         else {
             return;
         };
-        let from = headers::first(&request.headers, |h| match h {
-            Header::From(v) => Some(headers::uri_of(v.value())),
-            _ => None,
-        });
+        let from = headers::from_uri(&request.headers);
         let target = request.uri.to_string();
         let sender_ok = from.and_then(user_of) == Some(passed.user.as_str());
         let refused = match (sender_ok, self.config.aor(&target), raw) {
