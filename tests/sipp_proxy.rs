@@ -5,22 +5,9 @@
 
 mod common;
 
-use common::{Running, free_port, scenario, simplepeer, sipp, sipp_stat, wait_until_bound};
+use common::{Running, free_port, scenario, sipbench_server, sipp, sipp_stat, tempdir, wait_until_bound};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// Starts `simplepeer server` for bench1 and bench2 in realm sipbench, MD5 listed first
-/// (SIPp 3.6 answers only the first challenge, and only MD5).
-fn server(dir: &Path) -> (Running, u16) {
-    let users = dir.join("users.txt");
-    std::fs::write(&users, "bench1:bench1-secret\nbench2:bench2-secret\n").expect("users file");
-    let port = free_port();
-    let bind = format!("127.0.0.1:{port}");
-    let args = ["server", "--bind", &bind, "--realm", "sipbench", "--md5-first", "--users"];
-    let running = Running::start(simplepeer().args(args).arg(&users));
-    wait_until_bound(port);
-    (running, port)
-}
 
 /// SIPp running `file` against the server at `port` from local port `local`, as `user`
 /// (password `user-secret`); its statistics go to `DIR/NAME-stats.csv`.
@@ -65,17 +52,10 @@ fn call(dir: &Path, port: u16, file: &str, callee: &str, calls: u32) -> u64 {
     sipp_stat(&stats, "SuccessfulCall(C)")
 }
 
-fn tempdir(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("session-core-{name}-{}-{}", std::process::id(), free_port()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
 #[test]
 fn sipp_caller_reaches_a_registered_sipp_callee_through_the_proxy() {
     let dir = tempdir("sipp-proxy");
-    let (server, port) = server(&dir);
+    let (server, port) = sipbench_server(&dir, "bench1:bench1-secret\nbench2:bench2-secret\n");
     let callee_port = free_port();
     let (mut register, _) = scenario_as(&dir, "register_callee.xml", port, callee_port, "bench2");
     let registered = register.args(["-m", "1"]).output().expect("sipp runs");
@@ -99,7 +79,7 @@ fn sipp_caller_reaches_a_registered_sipp_callee_through_the_proxy() {
 #[test]
 fn sipp_caller_to_an_unregistered_user_gets_404() {
     let dir = tempdir("sipp-proxy-404");
-    let (_server, port) = server(&dir);
+    let (_server, port) = sipbench_server(&dir, "bench1:bench1-secret\nbench2:bench2-secret\n");
     assert_eq!(call(&dir, port, "uac_auth_404.xml", "bench2", 2), 2, "404 for a user with no binding");
     assert_eq!(call(&dir, port, "uac_auth.xml", "bench2", 1), 0, "and so no 200");
 }

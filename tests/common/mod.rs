@@ -100,6 +100,28 @@ pub fn wait_until_bound(port: u16) {
     panic!("nothing bound port {port} within 10 s");
 }
 
+/// A fresh directory under the system's temporary one, named after `name`.
+pub fn tempdir(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("session-core-{name}-{}-{}", std::process::id(), free_port()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Starts `simplepeer server` in realm sipbench for `users` (`name:password` lines,
+/// written to DIR/users.txt), MD5 listed first: SIPp 3.6 answers only the first
+/// challenge, and only MD5. Returns once its port is bound.
+pub fn sipbench_server(dir: &std::path::Path, users: &str) -> (Running, u16) {
+    let file = dir.join("users.txt");
+    std::fs::write(&file, users).expect("users file");
+    let port = free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let args = ["server", "--bind", &bind, "--realm", "sipbench", "--md5-first", "--users"];
+    let running = Running::start(simplepeer().args(args).arg(&file));
+    wait_until_bound(port);
+    (running, port)
+}
+
 /// A scenario file under tests/sipp/.
 pub fn scenario(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sipp").join(name)
