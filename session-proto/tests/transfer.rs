@@ -145,6 +145,9 @@ fn attended_transfer_replaces_bobs_call_with_carol() {
     assert_eq!(progress(&net, 1, bob_alice).last(), Some(&200));
     let carol_new = *net.nodes[2].incoming().last().unwrap();
     assert_eq!(net.nodes[2].states(carol_new).last(), Some(&State::Active), "answered without a hand");
+    let states = net.nodes[2].states(carol_new);
+    let at = |wanted: State| states.iter().position(|s| *s == wanted);
+    assert!(at(State::RingingInbound) < at(State::Answering), "reported in order: {states:?}");
 
     net.command(2, carol_new, Cmd::Hangup).unwrap();
     nothing_left(&mut net);

@@ -257,7 +257,7 @@ impl DialogAdapter {
         };
         call.state = stepped.state;
         let follow = call.follow.take();
-        self.after_step(core, now, id, &stepped.event, stepped.state);
+        self.report_referral(core, now, id, &stepped.event, stepped.state);
         let Some(call) = self.sessions.get_mut(id) else { return Ok(()) };
         match stepped.step {
             Step::Respond(code) => {
@@ -275,6 +275,9 @@ impl DialogAdapter {
             }
             Step::Moved(_) | Step::Ignored => {}
         }
+        // After this step's own state is reported, so that the application hears the
+        // states of the replacing call in order.
+        self.take_over(core, now, id, stepped.state);
         if let Some(referral) = follow {
             self.follow_refer(core, now, id, referral);
         }

@@ -43,9 +43,9 @@ impl DialogAdapter {
         core.emit(Event::TransferRequested { call: id, target: referral.target, new_call });
     }
 
-    /// What call `id`'s step means for the transfer it takes part in: a call placed for a
-    /// REFER reports its progress; a call that replaces another is answered, then ends it.
-    pub(super) fn after_step(
+    /// A call placed for a REFER reports its step's progress to the REFER's
+    /// subscription (before a terminal step forgets the call).
+    pub(super) fn report_referral(
         &mut self,
         core: &mut Core,
         now: Instant,
@@ -82,6 +82,11 @@ impl DialogAdapter {
                 self.subscriptions.feed(core, now, &mut self.sessions, sub, news);
             }
         }
+    }
+
+    /// A call that replaces another (RFC 3891) is answered once it rings, and ends the
+    /// other once it is up.
+    pub(super) fn take_over(&mut self, core: &mut Core, now: Instant, id: SessionId, state: State) {
         let Some(call) = self.sessions.get_mut(id) else { return };
         match (call.replacing, state) {
             (Some(_), State::RingingInbound) => {
