@@ -45,26 +45,59 @@ fn call_and_listen_each_record_the_others_tone_and_dtmf_is_printed() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn the_demo_call_carries_tones_both_ways_dtmf_and_a_hold() {
+/// The demo's acts, each as the lines it printed: the call, the conference, the transfer.
+fn demo_acts() -> (String, Vec<Vec<String>>) {
     let demo = simplepeer().arg("demo").output().expect("simplepeer runs");
-    let stdout = String::from_utf8_lossy(&demo.stdout);
+    let stdout = String::from_utf8_lossy(&demo.stdout).into_owned();
     assert!(demo.status.success(), "demo failed: {stdout}{}", String::from_utf8_lossy(&demo.stderr));
-    let lines: Vec<&str> = stdout.lines().collect();
+    let acts = stdout.split("== ").skip(1).map(|act| act.lines().map(str::to_owned).collect()).collect();
+    (stdout, acts)
+}
+
+/// Whether `lines` holds each of `expected`, in that order.
+fn in_order(lines: &[String], expected: &[&str]) -> bool {
+    let mut rest = lines.iter();
+    expected.iter().all(|wanted| rest.any(|line| line == wanted))
+}
+
+#[test]
+fn the_demo_call_carries_tones_both_ways_dtmf_and_a_hold_then_a_conference_and_a_transfer() {
+    let (stdout, acts) = demo_acts();
+    let [call, conference, transfer] = &acts[..] else { panic!("three acts in:\n{stdout}") };
     for expected in [
-        "bob: hears a 440 Hz tone",
-        "alice: hears a 1000 Hz tone",
+        "bob: hears alice (440 Hz)",
+        "alice: hears bob (1000 Hz)",
         "alice: StateChanged(OnHold)",
         "bob: call ended: the peer hung up",
     ] {
-        assert!(lines.contains(&expected), "missing {expected:?} in:\n{stdout}");
+        assert!(call.iter().any(|l| l == expected), "missing {expected:?} in:\n{stdout}");
     }
-    let digits: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("bob: received DTMF")).collect();
+    let digits: Vec<&String> = call.iter().filter(|l| l.starts_with("bob: received DTMF")).collect();
     assert_eq!(digits, ["bob: received DTMF 4", "bob: received DTMF 2"]);
     for who in ["alice", "bob"] {
         assert!(
-            lines.iter().any(|l| l.starts_with(&format!("{who}: media PCMU/8000 sent "))),
+            call.iter().any(|l| l.starts_with(&format!("{who}: media PCMU/8000 sent "))),
             "{who} reports its media:\n{stdout}"
         );
     }
+    // Each of three hears the other two, never itself; carol taken out, the two hear
+    // only each other.
+    let heard = [
+        "alice: hears bob (1000 Hz) and carol (700 Hz)",
+        "bob: hears alice (440 Hz) and carol (700 Hz)",
+        "carol: hears alice (440 Hz) and bob (1000 Hz)",
+        "room: carol taken out of conference-1",
+        "alice: hears bob (1000 Hz)",
+        "bob: hears alice (440 Hz)",
+    ];
+    assert!(in_order(conference, &heard), "the conference:\n{stdout}");
+    let handed_on = [
+        "alice: hears bob (1000 Hz)",
+        "bob: transfer status 100",
+        "bob: transfer status 200",
+        "bob: call ended: the peer was transferred",
+        "alice: hears carol (700 Hz)",
+        "carol: hears alice (440 Hz)",
+    ];
+    assert!(in_order(transfer, &handed_on), "the transfer:\n{stdout}");
 }

@@ -29,8 +29,9 @@ enum Command {
     /// Run a registrar and proxy: users register and call each other by address of
     /// record (sip:USER@REALM).
     Server(server::Args),
-    /// Two peers in this process call each other on loopback (a tone each way, DTMF, hold
-    /// and resume) and report what each heard.
+    /// Peers in this process call each other on loopback and report what each heard: a
+    /// call (a tone each way, DTMF, hold and resume), a three-party conference and a blind
+    /// transfer.
     Demo,
     /// Print the call state graph compiled from state_table.yaml.
     Graph {
