@@ -22,5 +22,6 @@ pub mod sip;
 pub mod subscription;
 pub mod types;
 
+pub use call::check_target;
 pub use endpoint::{CommandError, EndReason, Endpoint, EndpointConfig, Event, IncomingMessage, Stats};
 pub use registration::{RegisterSpec, RegistrationError, RegistrationId, RegistrationState};

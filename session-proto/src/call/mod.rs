@@ -14,6 +14,7 @@ pub(crate) mod record;
 mod responses;
 mod send;
 pub(crate) mod target;
+pub use target::check_target;
 mod transfer;
 
 use std::net::SocketAddr;
@@ -171,8 +172,7 @@ impl DialogAdapter {
             return Err(CommandError::NotACommand(event.to_string()));
         }
         if let machine::Event::BlindTransfer { target } = &event {
-            target::parse(target)
-                .map_err(|why| CommandError::InvalidTarget { target: target.clone(), why })?;
+            target::check_target(target)?;
         }
         let call = self.sessions.get_mut(id).ok_or(CommandError::NoSuchCall(id))?;
         // Set before driving, as the call may end within it; undone when the table

@@ -3,6 +3,8 @@
 
 use std::net::{IpAddr, SocketAddr};
 
+use crate::endpoint::CommandError;
+
 /// Where a `sip:` URI points.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Target {
@@ -31,6 +33,17 @@ pub(crate) fn parse(uri: &str) -> Result<Target, String> {
         return Err(format!("`{host}` is neither an IP address nor a host name"));
     }
     Ok(Target { host: host.to_owned(), port, addr })
+}
+
+/// Checks that `uri` is a SIP URI a call can be placed to, or a peer transferred to,
+/// without sending anything: the check that dialing and a blind transfer make first.
+///
+/// ```
+/// assert!(session_proto::check_target("sip:bob@127.0.0.1:5060").is_ok());
+/// assert!(session_proto::check_target("bob@127.0.0.1").is_err());
+/// ```
+pub fn check_target(uri: &str) -> Result<(), CommandError> {
+    parse(uri).map(drop).map_err(|why| CommandError::InvalidTarget { target: uri.to_owned(), why })
 }
 
 /// The address of a SIP URI whose host is an IP literal (a Contact, say).

@@ -4,8 +4,9 @@
 use std::path::Path;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
-use session_media::AudioFrame;
+use session_media::{AudioFrame, FRAME_DURATION, SAMPLES_PER_FRAME};
 use tokio::sync::{mpsc, oneshot};
 
 use super::call::Call;
@@ -19,7 +20,7 @@ const LISTEN_BUFFER: usize = 50;
 /// How long [`Call::media_info`] waits for the media engine's report. The engine answers
 /// every request it accepted, even while stopping; this only bounds a runtime too
 /// overloaded to run it.
-const INFO_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+const INFO_WAIT: Duration = Duration::from_secs(1);
 
 impl Call {
     /// Sends one frame ahead of the current source (tone, WAV or silence). Push one
@@ -124,6 +125,36 @@ impl AudioStream {
     /// The next frame, or `None` once the media has stopped.
     pub async fn recv(&mut self) -> Option<AudioFrame> {
         self.rx.recv().await
+    }
+
+    /// `length` of the peer's audio as samples, from its first frame that is not pure
+    /// silence: a call's frames are silence until the peer's packets arrive and the
+    /// jitter buffer fills. After `patience` of nothing but silence, collects whatever
+    /// comes (silence, then). `None` once the media has stopped.
+    ///
+    /// ```no_run
+    /// # async fn example(call: session_runtime::api::Call) -> Result<(), session_runtime::api::CallError> {
+    /// use std::time::Duration;
+    /// let mut audio = call.audio()?;
+    /// if let Some(samples) = audio.capture(Duration::from_millis(500), Duration::from_secs(5)).await {
+    ///     let power = session_media::tone::goertzel(&samples, 440.0, 8000);
+    ///     println!("440 Hz power: {power:.1e}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn capture(&mut self, length: Duration, patience: Duration) -> Option<Vec<i16>> {
+        let wanted = length.as_micros().div_ceil(FRAME_DURATION.as_micros()) as usize;
+        let deadline = tokio::time::Instant::now() + patience;
+        let mut samples = Vec::with_capacity(wanted * SAMPLES_PER_FRAME);
+        while samples.len() < wanted * SAMPLES_PER_FRAME {
+            let frame = self.recv().await?;
+            let silent = frame.samples().iter().all(|&s| s == 0);
+            if silent && samples.is_empty() && tokio::time::Instant::now() < deadline {
+                continue;
+            }
+            samples.extend_from_slice(frame.samples());
+        }
+        Some(samples)
     }
 }
 

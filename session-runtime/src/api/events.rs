@@ -42,6 +42,19 @@ pub enum CallError {
     Shutdown,
 }
 
+/// Checks that `uri` is a SIP URI a call can be placed to, or a peer transferred to,
+/// before anything is sent: what [`SimplePeer::call`](crate::SimplePeer::call) and
+/// [`Call::transfer`](crate::Call::transfer) check first, for an application that takes
+/// targets from its user and wants to refuse a bad one early.
+///
+/// ```
+/// let error = session_runtime::check_target("sip:bob@127.0.0.1:99999").unwrap_err();
+/// assert!(error.to_string().contains("99999"), "{error}");
+/// ```
+pub fn check_target(uri: &str) -> Result<(), CallError> {
+    session_proto::check_target(uri).map_err(CallError::from)
+}
+
 impl From<CommandError> for CallError {
     fn from(error: CommandError) -> Self {
         match error {

@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
-use session_core::{Call, State};
+use session_core::{Call, CallEvent, EndReason, State};
+use tokio::sync::mpsc;
 
-use crate::media::{MediaArgs, PeerArgs, Totals, print_dtmf};
+use crate::media::{MediaArgs, PeerArgs, Totals, watch_events};
 use crate::registrar::RegisterArgs;
 
 /// Options of `simplepeer call`.
@@ -27,6 +28,14 @@ pub struct Args {
     /// …and take it off hold this many seconds later.
     #[arg(long, value_name = "SECS", default_value_t = 1.0)]
     hold_for: f64,
+    /// Transfer the peer to this SIP URI (blind: REFER) --transfer-after seconds after
+    /// the answer; the call ends once the peer reports that the new call was answered,
+    /// and goes on to --duration if the transfer fails (the exit status is then 1).
+    #[arg(long, value_name = "URI")]
+    transfer_to: Option<String>,
+    /// When to transfer, in seconds after the answer.
+    #[arg(long, value_name = "SECS", default_value_t = 1.0)]
+    transfer_after: f64,
     /// Place this many calls at once (each with the same options), e.g. for load tests.
     #[arg(long, value_name = "N", default_value_t = 1)]
     calls: usize,
@@ -48,26 +57,53 @@ pub async fn run(args: Args) -> Result<(), String> {
         Some(after) => Some((seconds("--hold-after", after)?, seconds("--hold-for", args.hold_for)?)),
         None => None,
     };
+    let transfer = match &args.transfer_to {
+        Some(target) => Some(transfer_plan(target, args.transfer_after, talk)?),
+        None => None,
+    };
     // With --registrar, the calls go through the registrar (or --outbound-proxy).
     let (peer, _registration) = args.register.start(&args.peer, &args.bind, true).await?;
-    let placed = place(&peer, &args, talk, hold).await;
+    let placed = place(&peer, &args, Plan { talk, hold, transfer }).await;
     peer.shutdown().await;
     placed
 }
 
-async fn place(
-    peer: &session_core::SimplePeer,
-    args: &Args,
+/// Checks --transfer-to and --transfer-after before anything is sent.
+fn transfer_plan(target: &str, after: f64, talk: Duration) -> Result<(String, Duration), String> {
+    session_core::check_target(target).map_err(|e| format!("--transfer-to: {e}"))?;
+    let after = seconds("--transfer-after", after)?;
+    if after >= talk {
+        return Err(format!(
+            "--transfer-after {} s is not before the end of the call (--duration {} s); make --duration longer",
+            after.as_secs_f64(),
+            talk.as_secs_f64()
+        ));
+    }
+    Ok((target.to_owned(), after))
+}
+
+/// When each call does what, after its answer.
+#[derive(Clone)]
+struct Plan {
     talk: Duration,
     hold: Option<(Duration, Duration)>,
-) -> Result<(), String> {
+    transfer: Option<(String, Duration)>,
+}
+
+async fn place(peer: &session_core::SimplePeer, args: &Args, plan: Plan) -> Result<(), String> {
     tracing::info!(from = %peer.uri(), to = %args.target, calls = args.calls, "calling");
     let mut calls = Vec::with_capacity(args.calls);
     for nth in 1..=args.calls {
         let call = peer.dial(&args.target).await.map_err(|e| format!("call failed: {e}"))?;
         args.media.choose_source(&call)?;
-        print_dtmf(&call);
-        let script = Script { nth, talk, hold, dtmf: args.dtmf.clone(), media: args.media.clone() };
+        let (statuses, news) = mpsc::unbounded_channel();
+        watch_events(&call, move |event| {
+            if let CallEvent::TransferStatus(code) = event {
+                let _ = statuses.send(code);
+            }
+        });
+        let script =
+            Script { nth, plan: plan.clone(), dtmf: args.dtmf.clone(), media: args.media.clone(), news };
         calls.push((call.clone(), tokio::spawn(script.run(call))));
         if args.calls > 1 {
             // Spread a burst of calls over a few milliseconds each.
@@ -92,20 +128,21 @@ async fn place(
 /// What one call does once placed.
 struct Script {
     nth: usize,
-    talk: Duration,
-    hold: Option<(Duration, Duration)>,
+    plan: Plan,
     dtmf: Option<String>,
     media: MediaArgs,
+    /// The statuses of the transfer, as the peer reports them.
+    news: mpsc::UnboundedReceiver<u16>,
 }
 
 impl Script {
-    async fn run(self, call: Call) -> Result<(), String> {
+    async fn run(mut self, call: Call) -> Result<(), String> {
         if call.wait_for(State::Active).await != State::Active {
             return Err(format!("call failed: {}", call.ended().await));
         }
         tracing::info!(id = %call.id(), "answered");
         self.media.record(&call, self.nth).await?;
-        let (script_call, dtmf, hold) = (call.clone(), self.dtmf.clone(), self.hold);
+        let (script_call, dtmf, hold) = (call.clone(), self.dtmf.clone(), self.plan.hold);
         let script = async move {
             if let Some(digits) = dtmf {
                 tokio::time::sleep(Duration::from_millis(500)).await;
@@ -122,13 +159,51 @@ impl Script {
             }
             std::future::pending::<Result<(), String>>().await
         };
-        tokio::select! {
-            () = tokio::time::sleep(self.talk) => call.hangup().await.map_err(|e| e.to_string())?,
-            reason = call.ended() => tracing::info!(%reason, "ended before --duration"),
-            failed = script => failed?,
+        let mut refused = None;
+        {
+            let transfer = transfer(&call, self.plan.transfer.clone(), &mut self.news, &mut refused);
+            tokio::select! {
+                () = tokio::time::sleep(self.plan.talk) => call.hangup().await.map_err(|e| e.to_string())?,
+                reason = call.ended() => match reason {
+                    EndReason::Transferred => tracing::info!(id = %call.id(), "transferred"),
+                    reason => tracing::info!(%reason, "ended before --duration"),
+                },
+                failed = script => failed?,
+                failed = transfer => failed?,
+            }
         }
         let reason = call.ended().await;
         tracing::info!(id = %call.id(), %reason, seconds = call.duration().as_secs_f32(), "call ended");
-        if reason.is_normal() { Ok(()) } else { Err(format!("call ended abnormally: {reason}")) }
+        if !reason.is_normal() {
+            return Err(format!("call ended abnormally: {reason}"));
+        }
+        match (refused, &self.plan.transfer) {
+            (Some(code), Some((target, _))) => Err(format!("the transfer to {target} failed with {code}")),
+            _ => Ok(()),
+        }
     }
+}
+
+/// At the planned time, transfers the call and follows the statuses until the final
+/// one; a failure is noted in `refused` and the call goes on. Never returns `Ok`: a
+/// transfer that works ends the call.
+async fn transfer(
+    call: &Call,
+    plan: Option<(String, Duration)>,
+    news: &mut mpsc::UnboundedReceiver<u16>,
+    refused: &mut Option<u16>,
+) -> Result<(), String> {
+    if let Some((target, after)) = plan {
+        tokio::time::sleep(after).await;
+        call.transfer(&target).await.map_err(|e| e.to_string())?;
+        tracing::info!(id = %call.id(), %target, "transferring");
+        while let Some(code) = news.recv().await {
+            if code >= 300 {
+                tracing::warn!(id = %call.id(), %target, code, "the transfer failed; staying in the call");
+                *refused = Some(code);
+                break;
+            }
+        }
+    }
+    std::future::pending().await
 }

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use session_core::{SimplePeer, State};
+use session_core::{Call, CallEvent, SimplePeer, State};
 use tokio::sync::{Mutex, Notify};
 
-use crate::media::{MediaArgs, PeerArgs, Totals, print_dtmf};
+use crate::media::{MediaArgs, PeerArgs, Totals, watch_events};
 use crate::registrar::RegisterArgs;
 
 /// Options of `simplepeer listen`.
@@ -21,7 +21,8 @@ pub struct Args {
     /// Reject every call with this status code (e.g. 486, 603).
     #[arg(long, value_name = "CODE", conflicts_with = "auto_answer", value_parser = clap::value_parser!(u16).range(300..700))]
     reject: Option<u16>,
-    /// Exit after this many calls have ended.
+    /// Exit after this many calls have ended (a call placed because a peer transferred
+    /// us counts as one more).
     #[arg(long, value_name = "N")]
     max_calls: Option<usize>,
     #[command(flatten)]
@@ -50,6 +51,18 @@ pub async fn run(args: Args) -> Result<(), String> {
     served
 }
 
+/// What the calls of one `listen` share: the media options, the counters and the
+/// signal that --max-calls have ended.
+struct Served {
+    media: MediaArgs,
+    max: Option<usize>,
+    /// Calls so far, incoming or placed for a transfer: numbers their recordings.
+    calls: AtomicUsize,
+    ended: AtomicUsize,
+    done: Notify,
+    totals: Mutex<Totals>,
+}
+
 async fn serve(peer: &SimplePeer, args: &Args) -> Result<(), String> {
     tracing::info!(uri = %peer.uri(), "listening");
     if !args.auto_answer && args.reject.is_none() {
@@ -57,30 +70,32 @@ async fn serve(peer: &SimplePeer, args: &Args) -> Result<(), String> {
             "calls will ring until the caller gives up, or for 3 minutes; use --auto-answer or --reject CODE"
         );
     }
-    let (ended, done) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
-    let totals = Arc::new(Mutex::new(Totals::default()));
-    let max = args.max_calls;
-    let mut received = 0;
+    let served = Arc::new(Served {
+        media: args.media.clone(),
+        max: args.max_calls,
+        calls: AtomicUsize::new(0),
+        ended: AtomicUsize::new(0),
+        done: Notify::new(),
+        totals: Mutex::new(Totals::default()),
+    });
     loop {
         let call = tokio::select! {
             call = peer.next_call() => match call {
                 Some(call) => call,
                 None => return Err("the peer stopped".into()),
             },
-            () = done.notified() => {
-                println!("{}", totals.lock().await.line());
+            () = served.done.notified() => {
+                println!("{}", served.totals.lock().await.line());
                 return Ok(());
             }
         };
-        received += 1;
         tracing::info!(id = %call.id(), from = %call.remote_uri(), "incoming call");
-        let (ended, done, totals) = (ended.clone(), done.clone(), totals.clone());
-        let (auto_answer, reject, media) = (args.auto_answer, args.reject, args.media.clone());
+        let (served, auto_answer, reject) = (served.clone(), args.auto_answer, args.reject);
         tokio::spawn(async move {
-            print_dtmf(&call);
+            watch(&served, &call);
             let answered = match reject {
                 Some(code) => call.reject(code).await,
-                None if auto_answer => match media.choose_source(&call) {
+                None if auto_answer => match served.media.choose_source(&call) {
                     Ok(()) => call.accept().await,
                     Err(why) => {
                         tracing::warn!(id = %call.id(), "{why}");
@@ -92,19 +107,42 @@ async fn serve(peer: &SimplePeer, args: &Args) -> Result<(), String> {
             if let Err(error) = answered {
                 tracing::warn!(id = %call.id(), %error, "could not answer");
             }
-            if call.wait_for(State::Active).await == State::Active
-                && let Err(why) = media.record(&call, received).await
-            {
-                tracing::warn!(id = %call.id(), "{why}");
-            }
-            let reason = call.ended().await;
-            let info = call.media_info().await;
-            totals.lock().await.add(&call, info);
-            tracing::info!(id = %call.id(), %reason, seconds = call.duration().as_secs_f32(), "call ended");
-            let count = ended.fetch_add(1, Ordering::SeqCst) + 1;
-            if max.is_some_and(|max| count >= max) {
-                done.notify_one();
-            }
+            look_after(&served, &call).await;
         });
+    }
+}
+
+/// Prints the call's DTMF and transfer news; a call placed because the peer transferred
+/// us sends what ours did and counts as one more call.
+fn watch(served: &Arc<Served>, call: &Call) {
+    let served = served.clone();
+    watch_events(call, move |event| {
+        let CallEvent::TransferRequested { new_call: Some(new_call), .. } = event else { return };
+        let served = served.clone();
+        tokio::spawn(async move {
+            if let Err(why) = served.media.choose_source(&new_call) {
+                tracing::warn!(id = %new_call.id(), "{why}");
+            }
+            watch(&served, &new_call);
+            look_after(&served, &new_call).await;
+        });
+    });
+}
+
+/// Records the call once answered, and counts it when it ends.
+async fn look_after(served: &Served, call: &Call) {
+    let nth = served.calls.fetch_add(1, Ordering::SeqCst) + 1;
+    if call.wait_for(State::Active).await == State::Active
+        && let Err(why) = served.media.record(call, nth).await
+    {
+        tracing::warn!(id = %call.id(), "{why}");
+    }
+    let reason = call.ended().await;
+    let info = call.media_info().await;
+    served.totals.lock().await.add(call, info);
+    tracing::info!(id = %call.id(), %reason, seconds = call.duration().as_secs_f32(), "call ended");
+    let count = served.ended.fetch_add(1, Ordering::SeqCst) + 1;
+    if served.max.is_some_and(|max| count >= max) {
+        served.done.notify_one();
     }
 }

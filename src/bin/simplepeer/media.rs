@@ -111,14 +111,27 @@ fn numbered(path: &Path, nth: usize) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// Prints each DTMF digit the peer sends as a `dtmf: <digit>` line on stdout.
-pub fn print_dtmf(call: &Call) {
+/// Prints what the peer does in the call as it happens: each DTMF digit as a
+/// `dtmf: <digit>` line on stdout, each status of a transfer we asked for as a
+/// `transfer: <status>` line, and logs a transfer the peer asks of us; then hands each
+/// event to `then`.
+pub fn watch_events(call: &Call, mut then: impl FnMut(CallEvent) + Send + 'static) {
     let Some(mut events) = call.events() else { return };
+    let id = call.id();
     tokio::spawn(async move {
         while let Some(event) = events.recv().await {
-            if let CallEvent::Dtmf(digit) = event {
-                println!("dtmf: {digit}");
+            match &event {
+                CallEvent::Dtmf(digit) => println!("dtmf: {digit}"),
+                CallEvent::TransferStatus(code) => println!("transfer: {code}"),
+                CallEvent::TransferRequested { target, new_call: Some(new_call) } => {
+                    tracing::info!(%id, %target, new_call = %new_call.id(), "transferred by the peer; calling");
+                }
+                CallEvent::TransferRequested { target, new_call: None } => {
+                    tracing::warn!(%id, %target, "transferred by the peer to a target we cannot call");
+                }
+                _ => {}
             }
+            then(event);
         }
     });
 }

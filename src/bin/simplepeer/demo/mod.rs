@@ -6,6 +6,8 @@ mod call;
 mod conference;
 mod transfer;
 
+use std::time::Duration;
+
 use session_core::{Call, CallEvent, SimplePeer};
 use session_media::SAMPLES_PER_FRAME;
 use session_media::tone::goertzel;
@@ -59,20 +61,13 @@ fn print_events(who: &'static str, call: &Call) -> tokio::task::JoinHandle<()> {
 /// Whose tones half a second of the call's audio holds, e.g. "bob (1000 Hz)".
 async fn hears(call: &Call) -> Result<String, String> {
     let mut audio = call.audio().map_err(|e| e.to_string())?;
-    let mut samples = Vec::new();
-    // Frames are silence until the peer's audio arrives and the jitter buffer fills;
-    // give that up to 5 s, then listen for 0.7 s and keep the last half second (what
-    // came first may still be audio from before the step, in flight and buffered).
-    let mut waited = 0;
-    while samples.len() < 35 * SAMPLES_PER_FRAME {
-        let frame = audio.recv().await.ok_or("the call's audio stopped")?;
-        let silent = frame.samples().iter().all(|&s| s == 0);
-        if silent && samples.is_empty() && waited < 250 {
-            waited += 1;
-            continue;
-        }
-        samples.extend_from_slice(frame.samples());
-    }
+    // Up to 5 s for the peer's audio to arrive and the jitter buffer to fill, then 0.7 s
+    // of it; keep the last half second (what came first may still be audio from before
+    // the step, in flight and buffered).
+    let samples = audio
+        .capture(Duration::from_millis(700), Duration::from_secs(5))
+        .await
+        .ok_or("the call's audio stopped")?;
     let samples = &samples[10 * SAMPLES_PER_FRAME..];
     let heard: Vec<String> = EVERYONE
         .iter()
