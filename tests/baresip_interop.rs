@@ -4,63 +4,15 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
+use common::baresip::{baresip, baresip_home, decoded_by_baresip};
 use common::{Running, free_port, listen_for_one_call, simplepeer, tone_powers, wait_until_bound};
-
-/// A baresip configuration in a fresh directory: SIP on `port`, G.711 only, a 440 Hz
-/// WAV as the microphone, and `sndfile` dumping what it decodes to `dump-*-dec.wav`.
-fn baresip_home(port: u16, answer: bool) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("session-baresip-{port}"));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let tone = dir.join("tone440.wav");
-    let mut wav = hound::WavWriter::create(&tone, spec()).expect("wav");
-    let mut sine = session_media::tone::ToneGenerator::new(440.0, 12_000);
-    for _ in 0..500 {
-        sine.next_frame().samples().iter().for_each(|&s| wav.write_sample(s).expect("sample"));
-    }
-    wav.finalize().expect("wav");
-    let config = format!(
-        "poll_method epoll\nsip_listen 127.0.0.1:{port}\naudio_player aufile,{dir}/heard.wav\n\
-         audio_source aufile,{tone}\naudio_alert aufile,/dev/null\nmodule_path /usr/lib/baresip/modules\n\
-         module stdio.so\nmodule g711.so\nmodule aufile.so\nmodule sndfile.so\nmodule_app account.so\n\
-         module_app menu.so\nsnd_path {dir}\n",
-        dir = dir.display(),
-        tone = tone.display()
-    );
-    std::fs::write(dir.join("config"), config).expect("config");
-    let mode = if answer { ";answermode=auto" } else { "" };
-    std::fs::write(dir.join("accounts"), format!("<sip:alice@127.0.0.1:{port}>;regint=0{mode}\n"))
-        .expect("accounts");
-    dir
-}
-
-fn spec() -> hound::WavSpec {
-    hound::WavSpec {
-        channels: 1,
-        sample_rate: 8000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    }
-}
-
-fn baresip(home: &Path) -> Command {
-    let mut command = Command::new("baresip");
-    command.arg("-f").arg(home).stdin(std::process::Stdio::null());
-    command
-}
-
-fn decoded_by_baresip(home: &Path) -> PathBuf {
-    let dumps = std::fs::read_dir(home).expect("dir").filter_map(Result::ok).map(|e| e.path());
-    dumps.into_iter().find(|p| p.to_string_lossy().ends_with("-dec.wav")).expect("baresip's decoded audio")
-}
 
 #[test]
 fn baresip_calls_listen_and_each_hears_the_other() {
     let (ours, theirs) = (free_port(), free_port());
-    let home = baresip_home(theirs, false);
+    let home = baresip_home(theirs, false, None);
     let recording = home.join("ours.wav");
     let mut listen = listen_for_one_call(ours, &recording);
     let dial = format!("/dial sip:bob@127.0.0.1:{ours}");
@@ -80,7 +32,7 @@ fn baresip_calls_listen_and_each_hears_the_other() {
 #[test]
 fn call_reaches_baresip_with_dtmf_hold_and_resume() {
     let theirs = free_port();
-    let home = baresip_home(theirs, true);
+    let home = baresip_home(theirs, true, None);
     let answering = Running::start(baresip(&home).args(["-t", "12"]));
     wait_until_bound(theirs);
     let call = simplepeer()
