@@ -33,9 +33,15 @@ impl CallContext<'_> {
         self.request("INVITE", Purpose::Reinvite, &[("Contact", &contact)], Payload::Sdp);
     }
 
+    /// REFER with exactly one Contact: it creates the refer subscription's dialog usage
+    /// (RFC 3515 section 2.4.1).
     fn refer(&mut self, refer_to: String) {
-        let referred_by = self.core.identity.clone();
-        let extra = [("Refer-To", refer_to.as_str()), ("Referred-By", referred_by.as_str())];
+        let (referred_by, contact) = (self.core.identity.clone(), self.core.local_uri.clone());
+        let extra = [
+            ("Refer-To", refer_to.as_str()),
+            ("Referred-By", referred_by.as_str()),
+            ("Contact", contact.as_str()),
+        ];
         self.request("REFER", Purpose::Refer, &extra, Payload::Empty);
     }
 
@@ -173,7 +179,10 @@ impl SessionActions for CallContext<'_> {
         self.refer(format!("<{target}?Replaces={}>", escape_header(replaces)));
     }
     fn accept_refer(&mut self, tx: &ServerTx, _target: &str, _cseq: u32) {
-        self.respond(*tx, 202, &[], false);
+        // The 202 creates the subscription's usage of the dialog, so it names our Contact
+        // as a 2xx to a SUBSCRIBE does (RFC 6665 section 4.2.1.1).
+        let contact = self.core.local_uri.clone();
+        self.respond(*tx, 202, &[("Contact", &contact)], false);
         self.call.refers += 1;
     }
     fn follow_refer(&mut self, _tx: &ServerTx, target: &str, cseq: u32) {

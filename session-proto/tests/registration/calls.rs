@@ -1,14 +1,15 @@
-//! Calls whose requests are challenged (a proxy's 407, a peer's 401): sent once more
-//! with the endpoint's credentials instead of failing, and failed on a second challenge.
+//! Calls whose requests are challenged (a proxy's 407, a peer's 401 on BYE or REFER):
+//! sent once more with the endpoint's credentials instead of failing, and failed on a
+//! second challenge.
 
 use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use session_proto::EndReason;
 use session_proto::auth::{Credentials, Users, Verdict, Verifier};
 use session_proto::machine::{Event as Cmd, State};
+use session_proto::{EndReason, Event};
 
 use crate::net::script::{Replies, header, respond};
 use crate::net::{Conditions, Net};
@@ -18,12 +19,14 @@ const SDP: &str = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\
                    m=audio 30000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
 
 /// A callee behind a proxy that wants Proxy-Authorization on INVITEs, and that wants
-/// Authorization on BYE when `challenge_bye`; `never_satisfied` challenges every time.
+/// Authorization on the method `also` (BYE, REFER, or none when empty); `never_satisfied`
+/// challenges every time. It takes a REFER with 202 and reports the transfer done at
+/// once by NOTIFY.
 struct Callee {
     verifier: Verifier,
     users: Users,
     start: Instant,
-    challenge_bye: bool,
+    also: &'static str,
     never_satisfied: bool,
     verdicts: Vec<(String, Verdict)>,
 }
@@ -34,8 +37,9 @@ impl Callee {
         let unix = 1_700_000_000 + (now - self.start).as_secs();
         let (wanted, challenge_header, code) = match method.as_str() {
             "INVITE" => ("Proxy-Authorization", "Proxy-Authenticate", "407 Proxy Authentication Required"),
-            "BYE" if self.challenge_bye => ("Authorization", "WWW-Authenticate", "401 Unauthorized"),
+            m if m == self.also => ("Authorization", "WWW-Authenticate", "401 Unauthorized"),
             "BYE" => return vec![(from, respond(message, "200 OK", "callee", &[], ""))],
+            "REFER" => return accept_refer(from, message),
             _ => return Vec::new(),
         };
         let verdict = header(message, wanted).map(|a| self.verifier.verify(a, &method, &self.users, unix));
@@ -51,6 +55,9 @@ impl Callee {
                 .collect();
             return vec![(from, respond(message, code, "callee", &extra, ""))];
         }
+        if method == "REFER" {
+            return accept_refer(from, message);
+        }
         let extra = match method.as_str() {
             "INVITE" => {
                 vec![
@@ -65,7 +72,25 @@ impl Callee {
     }
 }
 
-fn setup(challenge_bye: bool, never_satisfied: bool) -> (Net, Rc<RefCell<Callee>>) {
+/// 202 to the REFER, and the NOTIFY that ends its subscription with the new call's 200.
+fn accept_refer(from: SocketAddr, refer: &str) -> Replies {
+    let accepted = respond(refer, "202 Accepted", "callee", &[], "");
+    let (ours, theirs) = (header(refer, "To").unwrap_or_default(), header(refer, "From").unwrap_or_default());
+    let contact = header(refer, "Contact").unwrap_or_default().trim_matches(['<', '>']);
+    let call_id = header(refer, "Call-ID").unwrap_or_default();
+    let body = "SIP/2.0 200 OK\r\n";
+    let notify = format!(
+        "NOTIFY {contact} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5090;branch=z9hG4bKnotify1\r\n\
+         From: {ours}\r\nTo: {theirs}\r\nCall-ID: {call_id}\r\nCSeq: 1 NOTIFY\r\nMax-Forwards: 70\r\n\
+         Contact: <sip:bob@127.0.0.1:5090>\r\nEvent: refer\r\n\
+         Subscription-State: terminated;reason=noresource\r\nContent-Type: message/sipfrag\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    vec![(from, accepted), (from, notify)]
+}
+
+fn setup(also: &'static str, never_satisfied: bool) -> (Net, Rc<RefCell<Callee>>) {
     let mut net = Net::new(13, Conditions::CLEAN);
     net.add("alice", |c| c.credentials = Some(Credentials::new("alice", "secret")));
     let mut users = Users::new();
@@ -74,7 +99,7 @@ fn setup(challenge_bye: bool, never_satisfied: bool) -> (Net, Rc<RefCell<Callee>
         verifier: Verifier::new(REALM.into(), [9; 32], 300),
         users,
         start: net.now,
-        challenge_bye,
+        also,
         never_satisfied,
         verdicts: Vec::new(),
     }));
@@ -85,7 +110,7 @@ fn setup(challenge_bye: bool, never_satisfied: bool) -> (Net, Rc<RefCell<Callee>
 
 #[test]
 fn an_invite_challenged_by_a_proxy_is_sent_again_with_proxy_authorization() {
-    let (mut net, callee) = setup(false, false);
+    let (mut net, callee) = setup("", false);
     let call = net.dial(0, "sip:bob@127.0.0.1:5090");
     net.run_for(Duration::from_secs(1));
     assert_eq!(net.nodes[0].states(call).last(), Some(&State::Active));
@@ -108,7 +133,7 @@ fn an_invite_challenged_by_a_proxy_is_sent_again_with_proxy_authorization() {
 
 #[test]
 fn a_second_challenge_fails_the_call_as_a_refusal() {
-    let (mut net, _callee) = setup(false, true);
+    let (mut net, _callee) = setup("", true);
     let call = net.dial(0, "sip:bob@127.0.0.1:5090");
     net.run_for(Duration::from_secs(1));
     assert_eq!(net.nodes[0].ended(call), Some(EndReason::Rejected(407)));
@@ -117,7 +142,7 @@ fn a_second_challenge_fails_the_call_as_a_refusal() {
 
 #[test]
 fn a_challenged_bye_is_sent_again_and_ends_the_call() {
-    let (mut net, callee) = setup(true, false);
+    let (mut net, callee) = setup("BYE", false);
     let call = net.dial(0, "sip:bob@127.0.0.1:5090");
     net.run_for(Duration::from_secs(1));
     net.command(0, call, Cmd::Hangup).unwrap();
@@ -131,8 +156,29 @@ fn a_challenged_bye_is_sent_again_and_ends_the_call() {
 }
 
 #[test]
+fn a_challenged_refer_is_sent_again_with_authorization_and_the_transfer_goes_on() {
+    let (mut net, callee) = setup("REFER", false);
+    let call = net.dial(0, "sip:bob@127.0.0.1:5090");
+    net.run_for(Duration::from_secs(1));
+    let target = "sip:carol@127.0.0.1:5099".to_owned();
+    net.command(0, call, Cmd::BlindTransfer { target }).unwrap();
+    net.run_for(Duration::from_secs(1));
+    let refers = net.scripts[0].received_starting("REFER");
+    assert_eq!(refers.len(), 2, "sent once more, with credentials");
+    assert!(header(refers[0], "Authorization").is_none());
+    assert!(header(refers[1], "Authorization").is_some());
+    assert_eq!(header(refers[1], "CSeq"), Some("4 REFER"), "INVITE 1, INVITE 2, REFER 3, REFER 4");
+    assert_eq!(header(refers[0], "Refer-To"), header(refers[1], "Refer-To"));
+    assert!(header(refers[1], "Contact").is_some(), "a REFER carries one Contact (RFC 3515 2.4.1)");
+    assert!(matches!(callee.borrow().verdicts.last(), Some((m, Verdict::Valid { .. })) if m == "REFER"));
+    let heard = net.nodes[0].events.iter().any(|e| matches!(e, Event::TransferProgress { code: 200, .. }));
+    assert!(heard, "the NOTIFY after the 202 reached the transferor");
+    assert_eq!(net.nodes[0].ended(call), Some(EndReason::Transferred), "hung up once it worked");
+}
+
+#[test]
 fn without_credentials_a_challenge_fails_the_call_as_before() {
-    let (mut net, _callee) = setup(false, false);
+    let (mut net, _callee) = setup("", false);
     net.nodes[0] = {
         let mut fresh = Net::new(13, Conditions::CLEAN);
         fresh.add("alice", |_| {});
