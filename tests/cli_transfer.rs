@@ -109,7 +109,7 @@ fn bad_transfer_options_are_refused_before_anything_is_sent() {
         (&["--transfer-to", "carol@127.0.0.1"], "--transfer-to: invalid target `carol@127.0.0.1`"),
         (
             &["--transfer-to", "sip:carol@127.0.0.1:5062", "--transfer-after", "3", "--duration", "2"],
-            "--transfer-after 3 s is not before the end of the call",
+            "--transfer-after (3 s) does not end before the call does (--duration 2 s); make --duration longer",
         ),
     ];
     for (args, message) in cases {

@@ -4,6 +4,22 @@ use std::f64::consts::TAU;
 
 use crate::frame::{AudioFrame, SAMPLE_RATE, SAMPLES_PER_FRAME};
 
+/// A tone frequency 8 kHz sampling cannot carry: at or below 0 Hz, at or above the
+/// 4000 Hz Nyquist limit, or not a number.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[error("a tone of {0} Hz cannot be carried at 8 kHz; choose between 1 and 3999 Hz")]
+pub struct OutOfBand(pub f64);
+
+/// Checks that a tone of `hz` can be sent at 8 kHz (0 < hz < 4000).
+///
+/// ```
+/// assert!(session_media::tone::check_band(440.0).is_ok());
+/// assert!(session_media::tone::check_band(-5.0).is_err());
+/// ```
+pub fn check_band(hz: f64) -> Result<(), OutOfBand> {
+    if hz > 0.0 && hz < f64::from(SAMPLE_RATE) / 2.0 { Ok(()) } else { Err(OutOfBand(hz)) }
+}
+
 /// Generates a sine tone as successive 20 ms frames, with the phase carried
 /// from one frame to the next (no clicks at frame boundaries).
 ///

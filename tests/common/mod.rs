@@ -76,6 +76,12 @@ impl Running {
         None
     }
 
+    /// Sends the process a signal by name (`INT`, `TERM`), as `kill -INT` does.
+    pub fn signal(&self, name: &str) {
+        let sent = Command::new("kill").arg(format!("-{name}")).arg(self.child.id().to_string()).status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -{name} {}", self.child.id());
+    }
+
     /// What the process wrote so far.
     pub fn output(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

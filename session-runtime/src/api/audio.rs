@@ -32,11 +32,7 @@ impl Call {
 
     /// Sends a sine tone of `hz` Hz from now on.
     pub fn play_tone(&self, hz: f64) -> Result<(), CallError> {
-        if !(hz > 0.0 && hz < 4000.0) {
-            return Err(CallError::Audio(format!(
-                "a tone of {hz} Hz cannot be carried at 8 kHz; choose between 1 and 3999 Hz"
-            )));
-        }
+        session_media::tone::check_band(hz).map_err(|e| CallError::Audio(e.to_string()))?;
         self.media(MediaControl::Source(Box::new(AudioSource::tone(hz))))
     }
 

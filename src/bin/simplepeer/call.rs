@@ -5,8 +5,11 @@ use std::time::Duration;
 use session_core::{Call, CallEvent, EndReason, State};
 use tokio::sync::mpsc;
 
+use crate::Failure;
 use crate::media::{MediaArgs, PeerArgs, Totals, watch_events};
+use crate::plan::{DTMF_AFTER, Options, Plan, at_least_one, secs};
 use crate::registrar::RegisterArgs;
+use crate::signals::{self, LiveCalls};
 
 /// Options of `simplepeer call`.
 #[derive(clap::Args)]
@@ -22,7 +25,8 @@ pub struct Args {
     /// Send these DTMF digits (0-9, *, #, A-D) half a second after the answer.
     #[arg(long, value_name = "DIGITS")]
     dtmf: Option<String>,
-    /// Put the peer on hold this many seconds after the answer…
+    /// Put the peer on hold this many seconds after the answer (the hold and its
+    /// --hold-for must end before --duration)…
     #[arg(long, value_name = "SECS")]
     hold_after: Option<f64>,
     /// …and take it off hold this many seconds later.
@@ -37,7 +41,7 @@ pub struct Args {
     #[arg(long, value_name = "SECS", default_value_t = 1.0)]
     transfer_after: f64,
     /// Place this many calls at once (each with the same options), e.g. for load tests.
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = at_least_one)]
     calls: usize,
     #[command(flatten)]
     peer: PeerArgs,
@@ -47,54 +51,50 @@ pub struct Args {
     register: RegisterArgs,
 }
 
-fn seconds(flag: &str, value: f64) -> Result<Duration, String> {
-    Duration::try_from_secs_f64(value).map_err(|_| format!("{flag} {value} is not a number of seconds"))
-}
-
-pub async fn run(args: Args) -> Result<(), String> {
-    let talk = seconds("--duration", args.duration)?;
-    let hold = match args.hold_after {
-        Some(after) => Some((seconds("--hold-after", after)?, seconds("--hold-for", args.hold_for)?)),
-        None => None,
-    };
-    let transfer = match &args.transfer_to {
-        Some(target) => Some(transfer_plan(target, args.transfer_after, talk)?),
-        None => None,
-    };
+pub async fn run(args: Args) -> Result<(), Failure> {
+    let plan = Plan::new(&Options {
+        duration: args.duration,
+        dtmf: args.dtmf.as_deref(),
+        hold_after: args.hold_after,
+        hold_for: args.hold_for,
+        transfer_to: args.transfer_to.as_deref(),
+        transfer_after: args.transfer_after,
+    })?;
+    session_core::check_target(&args.target).map_err(|e| e.to_string())?;
+    args.media.check()?;
     // With --registrar, the calls go through the registrar (or --outbound-proxy).
     let (peer, _registration) = args.register.start(&args.peer, &args.bind, true).await?;
-    let placed = place(&peer, &args, Plan { talk, hold, transfer }).await;
+    let placed = {
+        let live = LiveCalls::default();
+        let placing = place(&peer, &args, plan, &live);
+        let mut placing = std::pin::pin!(placing);
+        tokio::select! {
+            placed = &mut placing => placed.map_err(Failure::from),
+            signal = signals::first() => {
+                let stopped = live.hang_up(signal).await;
+                // The calls have ended: their scripts finish and the media line is printed.
+                let _ = tokio::time::timeout(Duration::from_secs(1), &mut placing).await;
+                Err(stopped)
+            }
+        }
+    };
     peer.shutdown().await;
     placed
 }
 
-/// Checks --transfer-to and --transfer-after before anything is sent.
-fn transfer_plan(target: &str, after: f64, talk: Duration) -> Result<(String, Duration), String> {
-    session_core::check_target(target).map_err(|e| format!("--transfer-to: {e}"))?;
-    let after = seconds("--transfer-after", after)?;
-    if after >= talk {
-        return Err(format!(
-            "--transfer-after {} s is not before the end of the call (--duration {} s); make --duration longer",
-            after.as_secs_f64(),
-            talk.as_secs_f64()
-        ));
-    }
-    Ok((target.to_owned(), after))
-}
-
-/// When each call does what, after its answer.
-#[derive(Clone)]
-struct Plan {
-    talk: Duration,
-    hold: Option<(Duration, Duration)>,
-    transfer: Option<(String, Duration)>,
-}
-
-async fn place(peer: &session_core::SimplePeer, args: &Args, plan: Plan) -> Result<(), String> {
+async fn place(
+    peer: &session_core::SimplePeer,
+    args: &Args,
+    plan: Plan,
+    live: &LiveCalls,
+) -> Result<(), String> {
     tracing::info!(from = %peer.uri(), to = %args.target, calls = args.calls, "calling");
     let mut calls = Vec::with_capacity(args.calls);
     for nth in 1..=args.calls {
         let call = peer.dial(&args.target).await.map_err(|e| format!("call failed: {e}"))?;
+        if !live.add(&call) {
+            break; // a signal is stopping us
+        }
         args.media.choose_source(&call)?;
         let (statuses, news) = mpsc::unbounded_channel();
         watch_events(&call, move |event| {
@@ -102,8 +102,7 @@ async fn place(peer: &session_core::SimplePeer, args: &Args, plan: Plan) -> Resu
                 let _ = statuses.send(code);
             }
         });
-        let script =
-            Script { nth, plan: plan.clone(), dtmf: args.dtmf.clone(), media: args.media.clone(), news };
+        let script = Script { nth, plan: plan.clone(), media: args.media.clone(), news };
         calls.push((call.clone(), tokio::spawn(script.run(call))));
         if args.calls > 1 {
             // Spread a burst of calls over a few milliseconds each.
@@ -129,7 +128,6 @@ async fn place(peer: &session_core::SimplePeer, args: &Args, plan: Plan) -> Resu
 struct Script {
     nth: usize,
     plan: Plan,
-    dtmf: Option<String>,
     media: MediaArgs,
     /// The statuses of the transfer, as the peer reports them.
     news: mpsc::UnboundedReceiver<u16>,
@@ -142,23 +140,7 @@ impl Script {
         }
         tracing::info!(id = %call.id(), "answered");
         self.media.record(&call, self.nth).await?;
-        let (script_call, dtmf, hold) = (call.clone(), self.dtmf.clone(), self.plan.hold);
-        let script = async move {
-            if let Some(digits) = dtmf {
-                tokio::time::sleep(Duration::from_millis(500)).await;
-                script_call.send_dtmf(&digits).await.map_err(|e| e.to_string())?;
-            }
-            if let Some((after, length)) = hold {
-                tokio::time::sleep(after).await;
-                script_call.hold().await.map_err(|e| e.to_string())?;
-                tracing::info!(id = %script_call.id(), "holding");
-                tokio::time::sleep(length).await;
-                script_call.wait_for(State::OnHold).await;
-                script_call.resume().await.map_err(|e| e.to_string())?;
-                tracing::info!(id = %script_call.id(), "resumed");
-            }
-            std::future::pending::<Result<(), String>>().await
-        };
+        let script = timeline(call.clone(), self.plan.dtmf.clone(), self.plan.hold);
         let mut refused = None;
         {
             let transfer = transfer(&call, self.plan.transfer.clone(), &mut self.news, &mut refused);
@@ -173,7 +155,7 @@ impl Script {
             }
         }
         let reason = call.ended().await;
-        tracing::info!(id = %call.id(), %reason, seconds = call.duration().as_secs_f32(), "call ended");
+        tracing::info!(id = %call.id(), %reason, after = %secs(call.duration()), "call ended");
         if !reason.is_normal() {
             return Err(format!("call ended abnormally: {reason}"));
         }
@@ -182,6 +164,36 @@ impl Script {
             _ => Ok(()),
         }
     }
+}
+
+/// The DTMF and the hold of the plan, each at its time after the answer. Never returns
+/// `Ok`: the call ends by the clock, the peer or a transfer.
+async fn timeline(
+    call: Call,
+    dtmf: Option<String>,
+    hold: Option<(Duration, Duration)>,
+) -> Result<(), String> {
+    let digits = async {
+        if let Some(digits) = dtmf {
+            tokio::time::sleep(DTMF_AFTER).await;
+            call.send_dtmf(&digits).await.map_err(|e| e.to_string())?;
+        }
+        Ok::<_, String>(())
+    };
+    let hold = async {
+        if let Some((after, length)) = hold {
+            tokio::time::sleep(after).await;
+            call.hold().await.map_err(|e| e.to_string())?;
+            tracing::info!(id = %call.id(), "holding");
+            tokio::time::sleep(length).await;
+            call.wait_for(State::OnHold).await;
+            call.resume().await.map_err(|e| e.to_string())?;
+            tracing::info!(id = %call.id(), "resumed");
+        }
+        Ok(())
+    };
+    tokio::try_join!(digits, hold)?;
+    std::future::pending().await
 }
 
 /// At the planned time, transfers the call and follows the statuses until the final

@@ -6,8 +6,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use session_core::{Call, CallEvent, SimplePeer, State};
 use tokio::sync::{Mutex, Notify};
 
+use crate::Failure;
 use crate::media::{MediaArgs, PeerArgs, Totals, watch_events};
+use crate::plan::{at_least_one, secs};
 use crate::registrar::RegisterArgs;
+use crate::signals::{self, LiveCalls};
 
 /// Options of `simplepeer listen`.
 #[derive(clap::Args)]
@@ -23,7 +26,7 @@ pub struct Args {
     reject: Option<u16>,
     /// Exit after this many calls have ended (a call placed because a peer transferred
     /// us counts as one more).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     max_calls: Option<usize>,
     #[command(flatten)]
     peer: PeerArgs,
@@ -33,22 +36,31 @@ pub struct Args {
     register: RegisterArgs,
 }
 
-/// Registers when asked, answers calls until --max-calls or Ctrl-C, then withdraws the
-/// registration.
-pub async fn run(args: Args) -> Result<(), String> {
+/// Registers when asked, answers calls until --max-calls or a signal (which hangs up the
+/// calls still up), then withdraws the registration.
+pub async fn run(args: Args) -> Result<(), Failure> {
+    args.media.check()?;
     let (peer, _registration) = args.register.start(&args.peer, &args.bind, false).await?;
-    let served = tokio::select! {
-        served = serve(&peer, &args) => served,
-        interrupted = tokio::signal::ctrl_c() => match interrupted {
-            Ok(()) => {
-                tracing::info!("interrupted; stopping");
-                Ok(())
-            }
-            Err(error) => Err(format!("cannot wait for Ctrl-C: {error}")),
-        },
+    let served = Arc::new(Served {
+        media: args.media.clone(),
+        max: args.max_calls,
+        calls: AtomicUsize::new(0),
+        ended: AtomicUsize::new(0),
+        done: Notify::new(),
+        totals: Mutex::new(Totals::default()),
+        live: LiveCalls::default(),
+    });
+    let outcome = tokio::select! {
+        served = serve(&peer, &args, &served) => served.map_err(Failure::from),
+        signal = signals::first() => {
+            let stopped = served.live.hang_up(signal).await;
+            // The hung-up calls have been counted as they ended.
+            println!("{}", served.totals.lock().await.line());
+            Err(stopped)
+        }
     };
     peer.shutdown().await;
-    served
+    outcome
 }
 
 /// What the calls of one `listen` share: the media options, the counters and the
@@ -61,23 +73,17 @@ struct Served {
     ended: AtomicUsize,
     done: Notify,
     totals: Mutex<Totals>,
+    /// The calls to hang up if a signal stops us.
+    live: LiveCalls,
 }
 
-async fn serve(peer: &SimplePeer, args: &Args) -> Result<(), String> {
+async fn serve(peer: &SimplePeer, args: &Args, served: &Arc<Served>) -> Result<(), String> {
     tracing::info!(uri = %peer.uri(), "listening");
     if !args.auto_answer && args.reject.is_none() {
         tracing::info!(
             "calls will ring until the caller gives up, or for 3 minutes; use --auto-answer or --reject CODE"
         );
     }
-    let served = Arc::new(Served {
-        media: args.media.clone(),
-        max: args.max_calls,
-        calls: AtomicUsize::new(0),
-        ended: AtomicUsize::new(0),
-        done: Notify::new(),
-        totals: Mutex::new(Totals::default()),
-    });
     loop {
         let call = tokio::select! {
             call = peer.next_call() => match call {
@@ -90,6 +96,9 @@ async fn serve(peer: &SimplePeer, args: &Args) -> Result<(), String> {
             }
         };
         tracing::info!(id = %call.id(), from = %call.remote_uri(), "incoming call");
+        if !served.live.add(&call) {
+            continue; // a signal is stopping us: hung up
+        }
         let (served, auto_answer, reject) = (served.clone(), args.auto_answer, args.reject);
         tokio::spawn(async move {
             watch(&served, &call);
@@ -119,6 +128,9 @@ fn watch(served: &Arc<Served>, call: &Call) {
     watch_events(call, move |event| {
         let CallEvent::TransferRequested { new_call: Some(new_call), .. } = event else { return };
         let served = served.clone();
+        if !served.live.add(&new_call) {
+            return; // a signal is stopping us: hung up
+        }
         tokio::spawn(async move {
             if let Err(why) = served.media.choose_source(&new_call) {
                 tracing::warn!(id = %new_call.id(), "{why}");
@@ -140,7 +152,7 @@ async fn look_after(served: &Served, call: &Call) {
     let reason = call.ended().await;
     let info = call.media_info().await;
     served.totals.lock().await.add(call, info);
-    tracing::info!(id = %call.id(), %reason, seconds = call.duration().as_secs_f32(), "call ended");
+    tracing::info!(id = %call.id(), %reason, after = %secs(call.duration()), "call ended");
     let count = served.ended.fetch_add(1, Ordering::SeqCst) + 1;
     if served.max.is_some_and(|max| count >= max) {
         served.done.notify_one();

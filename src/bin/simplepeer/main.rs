@@ -4,9 +4,12 @@ mod call;
 mod demo;
 mod listen;
 mod media;
+mod plan;
 mod registrar;
 mod server;
+mod signals;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -18,6 +21,26 @@ use session_core::machine;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// More log lines: -v for each step of a call (debug), -vv for everything (trace).
+    /// RUST_LOG, when set, decides instead.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    verbose: u8,
+    /// Only warnings and errors in the log.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+}
+
+/// How a command failed: what to print, and the exit status (1, or 128 + the signal
+/// that stopped it).
+pub struct Failure {
+    message: String,
+    status: u8,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure { message, status: 1 }
+    }
 }
 
 #[derive(Subcommand)]
@@ -61,15 +84,7 @@ fn main() -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    // The demo prints its own story; the daemons log each call.
-    let default_filter = if matches!(cli.command, Command::Demo) { "warn" } else { "info" };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter)),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    log_to_stderr(&cli);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -81,16 +96,33 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Listen(args) => listen::run(args).await,
             Command::Call(args) => call::run(args).await,
-            Command::Server(args) => server::run(args).await,
-            Command::Demo => demo::run().await,
+            Command::Server(args) => server::run(args).await.map_err(Failure::from),
+            Command::Demo => demo::run().await.map_err(Failure::from),
             Command::Graph { .. } => Ok(()),
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("simplepeer: {message}");
-            ExitCode::FAILURE
+        Err(failure) => {
+            eprintln!("simplepeer: {}", failure.message);
+            ExitCode::from(failure.status)
         }
     }
+}
+
+/// Logs go to stderr: at INFO by default (the demo, which prints its own story: WARN),
+/// moved by -v/-q unless RUST_LOG is set; in colour only on a terminal and without
+/// NO_COLOR (https://no-color.org).
+fn log_to_stderr(cli: &Cli) {
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => "warn",
+        (false, 0) if matches!(cli.command, Command::Demo) => "warn",
+        (false, 0) => "info",
+        (false, 1) => "debug",
+        (false, _) => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    tracing_subscriber::fmt().with_env_filter(filter).with_ansi(colour).with_writer(std::io::stderr).init();
 }

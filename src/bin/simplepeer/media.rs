@@ -73,6 +73,27 @@ enum Captured {
 }
 
 impl MediaArgs {
+    /// Checks the options before anything is sent: the tone can be carried, the WAV file
+    /// plays, the recording can be created.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(hz) = self.tone {
+            session_media::tone::check_band(hz).map_err(|e| format!("--tone {hz}: {e}"))?;
+        }
+        if let Some(path) = &self.play {
+            session_media::wav::read_wav(path)
+                .map_err(|e| format!("--play {}: {e}; give a readable PCM WAV file", path.display()))?;
+        }
+        if let Some(path) = &self.record {
+            creatable(path).map_err(|e| {
+                format!(
+                    "--record {}: cannot create it ({e}); give a path in a writable directory",
+                    path.display()
+                )
+            })?;
+        }
+        Ok(())
+    }
+
     /// Chooses what the call sends; do it before the answer so audio flows at once.
     pub fn choose_source(&self, call: &Call) -> Result<(), String> {
         if let Some(path) = &self.play {
@@ -96,6 +117,17 @@ impl MediaArgs {
         tracing::info!(id = %call.id(), path = %path.display(), %mode, "recording");
         Ok(())
     }
+}
+
+/// Whether a file can be written at `path`: opened for writing (created, and removed
+/// again, if it was not there).
+fn creatable(path: &Path) -> std::io::Result<()> {
+    let existed = path.exists();
+    std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path)?;
+    if !existed {
+        std::fs::remove_file(path)?;
+    }
+    Ok(())
 }
 
 /// `a.wav` for the first call, `a-2.wav` for the second, …
@@ -149,7 +181,8 @@ impl Totals {
     /// [`Call::media_info`], taken before the totals are locked.
     pub fn add(&mut self, call: &Call, info: Option<MediaInfo>) {
         if let Some(info) = info {
-            tracing::info!(id = %call.id(), codec = ?info.codec, sent = info.stats.sent,
+            let codec = info.codec.map_or_else(|| "none".to_owned(), |codec| codec.to_string());
+            tracing::info!(id = %call.id(), %codec, sent = info.stats.sent,
                 received = info.stats.received, lost = info.stats.lost, late = info.stats.late,
                 malformed = info.stats.malformed, "media");
             self.calls += 1;
