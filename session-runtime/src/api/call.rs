@@ -17,7 +17,7 @@ use crate::types::{CallDirection, SessionId};
 /// One call, placed or received. Cloning gives another handle on the same call.
 ///
 /// ```no_run
-/// # async fn demo(call: session_runtime::api::Call) -> Result<(), session_runtime::api::CallError> {
+/// # async fn demo(call: session_core::Call) -> Result<(), session_core::CallError> {
 /// println!("{} call with {}", if call.is_incoming() { "incoming" } else { "outgoing" }, call.remote_uri());
 /// call.hangup().await?;
 /// println!("ended: {}", call.ended().await);

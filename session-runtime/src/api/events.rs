@@ -78,7 +78,7 @@ pub(crate) fn check_dtmf(digits: &str) -> Result<(), CallError> {
 /// targets from its user and wants to refuse a bad one early.
 ///
 /// ```
-/// let error = session_runtime::check_target("sip:bob@127.0.0.1:99999").unwrap_err();
+/// let error = session_core::check_target("sip:bob@127.0.0.1:99999").unwrap_err();
 /// assert!(error.to_string().contains("99999"), "{error}");
 /// ```
 pub fn check_target(uri: &str) -> Result<(), CallError> {
