@@ -5,6 +5,12 @@
 //! driver task per endpoint (its socket, timers, RTP sockets, media engines and name
 //! lookups) and offers the public API: [`SimplePeer`], [`Call`] and their parts, and
 //! conferences of calls ([`ConferenceManager`]).
+//!
+//! Applications use this crate through the facade, `session-core`, whose root
+//! re-exports what they touch (and whose crate docs start with placing and answering a
+//! call); the examples here use its paths, `session_core::…`. This crate's own modules
+//! (`api`, `types`, `conference`, the protocol's `machine`, ...) are its layout, kept
+//! public for the facade and for tests.
 
 #![warn(missing_docs)]
 
@@ -26,5 +32,6 @@ pub use api::{
 pub use conference::{ConferenceError, ConferenceId, ConferenceManager};
 pub use machine::State;
 pub use media::MediaInfo;
+pub use session_media::rtcp_report::RtcpStats;
 pub use session_media::{AudioFrame, Codec, MediaDirection, RtpStats};
 pub use types::{CallDirection, DtmfMode, RecordMode, SessionId};

@@ -129,11 +129,11 @@ impl AudioStream {
     /// comes (silence, then). `None` once the media has stopped.
     ///
     /// ```no_run
-    /// # async fn example(call: session_runtime::api::Call) -> Result<(), session_runtime::api::CallError> {
+    /// # async fn example(call: session_core::Call) -> Result<(), session_core::CallError> {
     /// use std::time::Duration;
     /// let mut audio = call.audio()?;
     /// if let Some(samples) = audio.capture(Duration::from_millis(500), Duration::from_secs(5)).await {
-    ///     let power = session_media::tone::goertzel(&samples, 440.0, 8000);
+    ///     let power = session_core::media::goertzel(&samples, 440.0, 8000);
     ///     println!("440 Hz power: {power:.1e}");
     /// }
     /// # Ok(()) }

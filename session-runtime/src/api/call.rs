@@ -17,7 +17,7 @@ use crate::types::{CallDirection, SessionId};
 /// One call, placed or received. Cloning gives another handle on the same call.
 ///
 /// ```no_run
-/// # async fn demo(call: session_runtime::api::Call) -> Result<(), session_runtime::api::CallError> {
+/// # async fn demo(call: session_core::Call) -> Result<(), session_core::CallError> {
 /// println!("{} call with {}", if call.is_incoming() { "incoming" } else { "outgoing" }, call.remote_uri());
 /// call.hangup().await?;
 /// println!("ended: {}", call.ended().await);
@@ -100,8 +100,13 @@ impl Call {
         self.send(Event::Resume).await
     }
 
-    /// Sends DTMF digits (`0-9`, `*`, `#`, `A-D`).
+    /// Sends DTMF digits (`0-9`, `*`, `#`, `A-D`; `a-d` are taken as `A-D`), by RFC 4733
+    /// telephone-events or SIP INFO (see [`DtmfMode`](crate::DtmfMode)).
+    ///
+    /// An empty string, or one with any other character, is refused with
+    /// [`CallError::InvalidDtmf`] naming that character, and none of its digits is sent.
     pub async fn send_dtmf(&self, digits: &str) -> Result<(), CallError> {
+        super::events::check_dtmf(digits)?;
         self.send(Event::SendDtmf { digits: digits.to_owned() }).await
     }
 

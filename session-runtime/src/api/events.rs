@@ -34,6 +34,15 @@ pub enum CallError {
     /// tone outside the band); the message says what and how to fix it.
     #[error("{0}")]
     Audio(String),
+    /// DTMF digits that cannot be sent: an empty string, or one with a character that is
+    /// not a DTMF digit (`digit`, the first such). Nothing was sent.
+    #[error("cannot send DTMF {digits:?}: {}; use 0-9, *, # and A-D (a-d too)", dtmf_problem(.digit))]
+    InvalidDtmf {
+        /// What was given.
+        digits: String,
+        /// The first character that is not a DTMF digit; `None` when `digits` is empty.
+        digit: Option<char>,
+    },
     /// The event is not one the application may send to a call.
     #[error("`{0}` is not a command; only command events can be sent to a call")]
     NotACommand(String),
@@ -42,13 +51,34 @@ pub enum CallError {
     Shutdown,
 }
 
+/// What is wrong with a DTMF string, for [`CallError::InvalidDtmf`].
+fn dtmf_problem(digit: &Option<char>) -> String {
+    match digit {
+        Some(digit) => format!("{digit:?} is not a DTMF digit"),
+        None => "there are no digits".to_owned(),
+    }
+}
+
+/// Checks that every character of `digits` is a DTMF digit (`0-9`, `*`, `#`, `A-D`,
+/// lower-case `a-d` too) and that there is at least one.
+pub(crate) fn check_dtmf(digits: &str) -> Result<(), CallError> {
+    let invalid = |digit| CallError::InvalidDtmf { digits: digits.to_owned(), digit };
+    if digits.is_empty() {
+        return Err(invalid(None));
+    }
+    match digits.chars().find(|&c| session_media::dtmf::digit_to_event(c).is_err()) {
+        Some(bad) => Err(invalid(Some(bad))),
+        None => Ok(()),
+    }
+}
+
 /// Checks that `uri` is a SIP URI a call can be placed to, or a peer transferred to,
 /// before anything is sent: what [`SimplePeer::call`](crate::SimplePeer::call) and
 /// [`Call::transfer`](crate::Call::transfer) check first, for an application that takes
 /// targets from its user and wants to refuse a bad one early.
 ///
 /// ```
-/// let error = session_runtime::check_target("sip:bob@127.0.0.1:99999").unwrap_err();
+/// let error = session_core::check_target("sip:bob@127.0.0.1:99999").unwrap_err();
 /// assert!(error.to_string().contains("99999"), "{error}");
 /// ```
 pub fn check_target(uri: &str) -> Result<(), CallError> {

@@ -34,7 +34,7 @@ impl From<CommandError> for RegisterError {
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// let peer = session_runtime::SimplePeer::new("127.0.0.1:0").await?;
+/// let peer = session_core::SimplePeer::new("127.0.0.1:0").await?;
 /// let registration = peer.register("sip:127.0.0.1:5070", "alice", "secret").await?;
 /// println!("registered for {:?} s", registration.expires());
 /// registration.unregister().await?;

@@ -15,11 +15,10 @@ use crate::location::LocationStore;
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// use session_runtime::Server;
-/// use session_runtime::auth::Users;
+/// use session_core::{Server, Users};
 ///
 /// let users = Users::parse("alice:secret1\nbob:secret2\n", "example.com")?;
-/// let server = Server::builder("127.0.0.1:5060", "example.com", users)?.start().await?;
+/// let server = Server::builder("127.0.0.1:0", "example.com", users)?.start().await?;
 /// println!("registrar at sip:{}", server.local_addr());
 /// # Ok(()) }
 /// ```

@@ -16,21 +16,23 @@ use crate::machine::State;
 
 /// A SIP user agent with a call API and nothing to configure.
 ///
-/// Place a call:
+/// Place a call (to `target`, such as `sip:bob@192.0.2.7:5060` or another peer's
+/// [`uri`](SimplePeer::uri)):
 ///
 /// ```no_run
-/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// let peer = session_runtime::SimplePeer::new("127.0.0.1:0").await?;
-/// let call = peer.call("sip:bob@127.0.0.1:5060").await?;
+/// # async fn demo(target: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// let peer = session_core::SimplePeer::new("127.0.0.1:0").await?;
+/// let call = peer.call(target).await?;
 /// call.hangup().await?;
 /// # Ok(()) }
 /// ```
 ///
-/// Answer one:
+/// Answer one (port 0 takes a free port; [`uri`](SimplePeer::uri) names it):
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-/// let peer = session_runtime::SimplePeer::new("127.0.0.1:5060").await?;
+/// let peer = session_core::SimplePeer::new("127.0.0.1:0").await?;
+/// println!("call me at {}", peer.uri());
 /// let call = peer.next_call().await.ok_or("peer stopped")?;
 /// call.accept().await?;
 /// println!("ended: {}", call.ended().await);

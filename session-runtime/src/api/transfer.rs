@@ -18,8 +18,8 @@ impl Call {
     /// a SIP URI is refused before anything is sent.
     ///
     /// ```no_run
-    /// # async fn demo(call: session_runtime::Call) -> Result<(), session_runtime::CallError> {
-    /// use session_runtime::CallEvent;
+    /// # async fn demo(call: session_core::Call) -> Result<(), session_core::CallError> {
+    /// use session_core::CallEvent;
     /// let mut events = call.events().expect("events not taken yet");
     /// call.transfer("sip:carol@127.0.0.1:5062").await?;
     /// while let Some(event) = events.recv().await {

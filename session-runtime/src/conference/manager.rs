@@ -17,8 +17,8 @@ use crate::api::Call;
 /// all (their calls go on, sending silence).
 ///
 /// ```no_run
-/// # async fn demo(peer: session_runtime::SimplePeer) -> Result<(), Box<dyn std::error::Error>> {
-/// use session_runtime::ConferenceManager;
+/// # async fn demo(peer: session_core::SimplePeer) -> Result<(), Box<dyn std::error::Error>> {
+/// use session_core::ConferenceManager;
 ///
 /// let conferences = ConferenceManager::new();
 /// let room = conferences.create();

@@ -21,9 +21,9 @@
 //! - **End**: a participant whose call ends leaves its conference by itself.
 //!
 //! ```no_run
-//! # async fn demo(a: session_runtime::Call, b: session_runtime::Call, c: session_runtime::Call)
-//! # -> Result<(), session_runtime::conference::ConferenceError> {
-//! use session_runtime::ConferenceManager;
+//! # async fn demo(a: session_core::Call, b: session_core::Call, c: session_core::Call)
+//! # -> Result<(), session_core::ConferenceError> {
+//! use session_core::ConferenceManager;
 //!
 //! let conferences = ConferenceManager::new();
 //! let room = conferences.create();

@@ -29,7 +29,7 @@
 //!   panics.
 //!
 //! ```
-//! use session_runtime::location::{LocationStore, MemoryStore, run_now};
+//! use session_core::location::{LocationStore, MemoryStore, run_now};
 //! use session_proto::location::{Binding, BindingChange, LocationAnswer, LocationJob};
 //!
 //! let store = MemoryStore::new();
