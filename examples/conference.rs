@@ -10,9 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use session_core::media::{ToneGenerator, WavRecorder, goertzel, read_wav};
 use session_core::{Call, ConferenceId, ConferenceManager, RecordMode, SimplePeer, State};
-use session_media::tone::{ToneGenerator, goertzel};
-use session_media::wav::{WavRecorder, read_wav};
 use tokio::time::sleep;
 
 const PARTIES: [(&str, f64); 4] = [("alice", 400.0), ("bob", 750.0), ("carol", 1000.0), ("dave", 1300.0)];

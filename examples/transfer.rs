@@ -13,8 +13,8 @@
 
 use std::time::Duration;
 
+use session_core::media::goertzel;
 use session_core::{Call, CallEvent, CallEvents, SimplePeer, State};
-use session_media::tone::goertzel;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 

@@ -159,7 +159,7 @@
 // Peers and calls.
 pub use session_runtime::{
     Call, CallDirection, CallError, CallEvent, CallEvents, EndReason, IncomingMessage, PeerBuilder,
-    PeerError, SessionId, SimplePeer, State, check_target,
+    PeerError, SessionId, SimplePeer, State, check_dtmf, check_target,
 };
 // A call's audio and media.
 pub use session_media::rtcp_report::RtcpStats;
@@ -198,7 +198,7 @@ pub mod media {
     //! ```
 
     pub use session_media::rtcp_report::RtcpStats;
-    pub use session_media::tone::{ToneGenerator, dominant_frequency, goertzel};
+    pub use session_media::tone::{OutOfBand, ToneGenerator, check_band, dominant_frequency, goertzel};
     pub use session_media::wav::{WavError, WavRecorder, read_wav, read_wav_from};
     pub use session_media::{
         AudioFrame, Codec, FRAME_DURATION, MediaDirection, RtpStats, SAMPLE_RATE, SAMPLES_PER_FRAME,

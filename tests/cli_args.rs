@@ -52,7 +52,7 @@ fn a_recording_that_cannot_be_created_is_refused() {
 
 #[test]
 fn digits_that_are_not_dtmf_are_refused() {
-    refused(&["--dtmf", "12X"], "--dtmf 12X: `X` is not a DTMF digit; use 0-9, *, #, A-D");
+    refused(&["--dtmf", "12X"], "--dtmf: cannot send DTMF \"12X\": 'X' is not a DTMF digit");
 }
 
 #[test]

@@ -27,7 +27,7 @@ pub use session_proto::{auth, interceptor, machine, server, types};
 pub use api::{
     AudioStream, Call, CallError, CallEvent, CallEvents, Credentials, EndReason, IncomingMessage,
     PeerBuilder, PeerError, RegisterError, RegisterSpec, Registration, RegistrationError, RegistrationId,
-    RegistrationState, RegistrationStatus, Server, ServerBuilder, SimplePeer, check_target,
+    RegistrationState, RegistrationStatus, Server, ServerBuilder, SimplePeer, check_dtmf, check_target,
 };
 pub use conference::{ConferenceError, ConferenceId, ConferenceManager};
 pub use machine::State;

@@ -60,8 +60,16 @@ fn dtmf_problem(digit: &Option<char>) -> String {
 }
 
 /// Checks that every character of `digits` is a DTMF digit (`0-9`, `*`, `#`, `A-D`,
-/// lower-case `a-d` too) and that there is at least one.
-pub(crate) fn check_dtmf(digits: &str) -> Result<(), CallError> {
+/// lower-case `a-d` too) and that there is at least one: what
+/// [`Call::send_dtmf`](crate::Call::send_dtmf) checks first, for an application that
+/// takes digits from its user.
+///
+/// ```
+/// assert!(session_core::check_dtmf("123#").is_ok());
+/// let error = session_core::check_dtmf("12X").unwrap_err();
+/// assert!(error.to_string().contains("'X' is not a DTMF digit"), "{error}");
+/// ```
+pub fn check_dtmf(digits: &str) -> Result<(), CallError> {
     let invalid = |digit| CallError::InvalidDtmf { digits: digits.to_owned(), digit };
     if digits.is_empty() {
         return Err(invalid(None));

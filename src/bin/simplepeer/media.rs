@@ -77,10 +77,10 @@ impl MediaArgs {
     /// plays, the recording can be created.
     pub fn check(&self) -> Result<(), String> {
         if let Some(hz) = self.tone {
-            session_media::tone::check_band(hz).map_err(|e| format!("--tone {hz}: {e}"))?;
+            session_core::media::check_band(hz).map_err(|e| format!("--tone {hz}: {e}"))?;
         }
         if let Some(path) = &self.play {
-            session_media::wav::read_wav(path)
+            session_core::media::read_wav(path)
                 .map_err(|e| format!("--play {}: {e}; give a readable PCM WAV file", path.display()))?;
         }
         if let Some(path) = &self.record {

@@ -35,7 +35,7 @@ impl Plan {
         let talk = seconds("--duration", options.duration)?;
         let dtmf = match options.dtmf {
             Some(digits) => {
-                check_digits(digits)?;
+                session_core::check_dtmf(digits).map_err(|e| format!("--dtmf: {e}"))?;
                 ends_in_time("--dtmf (sent 0.5 s after the answer)", DTMF_AFTER, talk)?;
                 Some(digits.to_owned())
             }
@@ -110,17 +110,6 @@ fn ends_in_time(what: &str, at: Duration, talk: Duration) -> Result<(), String> 
     ))
 }
 
-/// Checks DTMF digits the way [`session_core::Call::send_dtmf`] takes them.
-fn check_digits(digits: &str) -> Result<(), String> {
-    if digits.is_empty() {
-        return Err("--dtmf needs at least one digit (0-9, *, #, A-D)".into());
-    }
-    match digits.chars().find(|c| !matches!(c.to_ascii_uppercase(), '0'..='9' | '*' | '#' | 'A'..='D')) {
-        Some(bad) => Err(format!("--dtmf {digits}: `{bad}` is not a DTMF digit; use 0-9, *, #, A-D")),
-        None => Ok(()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,7 +135,7 @@ mod tests {
     #[test]
     fn digits_outside_the_dtmf_set_are_named() {
         let error = Plan::new(&Options { dtmf: Some("12X4"), ..options() }).unwrap_err();
-        assert!(error.contains("`X` is not a DTMF digit"), "{error}");
+        assert!(error.contains("'X' is not a DTMF digit"), "{error}");
         assert!(Plan::new(&Options { dtmf: Some("0123456789*#abcd"), ..options() }).is_ok());
     }
 

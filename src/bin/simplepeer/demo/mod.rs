@@ -8,9 +8,8 @@ mod transfer;
 
 use std::time::Duration;
 
+use session_core::media::{SAMPLES_PER_FRAME, goertzel};
 use session_core::{Call, CallEvent, SimplePeer};
-use session_media::SAMPLES_PER_FRAME;
-use session_media::tone::goertzel;
 
 /// Who takes part, and the tone each sends so that the others can tell it apart.
 #[derive(Clone, Copy)]
