@@ -157,6 +157,7 @@
 #![warn(missing_docs)]
 
 // Peers and calls.
+pub use session_runtime::{BadDisplayName, check_display_name};
 pub use session_runtime::{
     Call, CallDirection, CallError, CallEvent, CallEvents, EndReason, IncomingMessage, PeerBuilder,
     PeerError, SessionId, SimplePeer, State, check_dtmf, check_target,

@@ -88,3 +88,33 @@ fn listen_refuses_bad_media_options_at_start_instead_of_failing_each_call() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && stderr.contains("--tone 9000: a tone of 9000 Hz"), "{stderr}");
 }
+
+#[test]
+fn bad_peer_options_are_refused() {
+    refused(&["--rtp-ports", "20000-10000"], "holds no RTP/RTCP port pair; give two ports like 10000-20000");
+    refused(&["--display-name", "Alice\u{7}"], "--display-name: the display name");
+    refused(&["--codec", "opus"], "invalid value 'opus' for '--codec <CODEC>'");
+}
+
+#[test]
+fn peer_options_shape_the_invite() {
+    let (socket, target) = callee();
+    socket.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+    let args = ["--display-name", "Alice Liddell", "--rtp-ports", "31000-31100", "--dtmf-mode", "info"];
+    let _caller =
+        common::Running::start(simplepeer().args(["call", &target]).args(args).args(["--codec", "pcma"]));
+    let mut datagram = [0; 4096];
+    let n = socket.recv(&mut datagram).expect("an INVITE");
+    let invite = String::from_utf8_lossy(&datagram[..n]);
+    assert!(invite.starts_with("INVITE "), "{invite}");
+    assert!(invite.contains("\r\nFrom: \"Alice Liddell\" <sip:"), "{invite}");
+    let port: u16 = invite
+        .lines()
+        .find_map(|l| l.strip_prefix("m=audio "))
+        .and_then(|m| m.split(' ').next()?.parse().ok())
+        .expect("an m=audio line");
+    assert!((31000..=31100).contains(&port), "RTP port {port} in --rtp-ports: {invite}");
+    assert!(invite.contains("a=rtpmap:8 PCMA/8000"), "{invite}");
+    assert!(!invite.contains("a=rtpmap:0 PCMU/8000"), "only --codec pcma: {invite}");
+    assert!(!invite.contains("telephone-event"), "--dtmf-mode info offers no telephone-event: {invite}");
+}

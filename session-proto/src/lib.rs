@@ -23,5 +23,8 @@ pub mod subscription;
 pub mod types;
 
 pub use call::check_target;
-pub use endpoint::{CommandError, EndReason, Endpoint, EndpointConfig, Event, IncomingMessage, Stats};
+pub use endpoint::{
+    BadDisplayName, CommandError, EndReason, Endpoint, EndpointConfig, Event, IncomingMessage, Stats,
+    check_display_name,
+};
 pub use registration::{RegisterSpec, RegistrationError, RegistrationId, RegistrationState};

@@ -225,3 +225,19 @@ fn a_pcma_only_callee_refuses_a_pcmu_only_offer_with_488_and_never_rings() {
     );
     nothing_left(&mut net);
 }
+
+#[test]
+fn a_display_name_is_quoted_in_from_and_reaches_the_callee() {
+    let mut net = Net::new(7, Conditions::CLEAN);
+    net.add("alice", |c| c.display_name = Some(r#"Alice "Al" Liddell"#.into()));
+    net.add("bob", |_| {});
+    let (_, _) = ring(&mut net);
+    let invite = net.nodes[0].sent_starting("INVITE")[0].clone();
+    let request = rsipstack::rsip::Request::try_from(invite.as_bytes()).expect("the real parser reads it");
+    let from = request.headers.iter().find_map(|h| match h {
+        rsipstack::rsip::Header::From(from) => Some(from.value().to_owned()),
+        _ => None,
+    });
+    let from = from.expect("a From header");
+    assert!(from.starts_with(r#""Alice \"Al\" Liddell" <sip:alice@"#), "{from}");
+}

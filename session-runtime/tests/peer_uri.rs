@@ -41,3 +41,14 @@ async fn a_call_to_uri_arrives_from_the_callers_user() {
     call.hangup().await.expect("hangup");
     timeout(LIMIT, bobs.ended()).await.expect("bob's call ends");
 }
+
+#[tokio::test]
+async fn a_display_name_that_would_break_a_header_is_refused_at_start() {
+    let started =
+        SimplePeer::builder("127.0.0.1:0").expect("address").display_name("Alice\r\nVia: x").start().await;
+    let error = started.expect_err("a control character in the name");
+    assert!(error.to_string().contains("has a control character"), "{error}");
+    let named =
+        SimplePeer::builder("127.0.0.1:0").expect("address").display_name("Alice Liddell").start().await;
+    assert!(named.is_ok(), "a printable name is fine");
+}

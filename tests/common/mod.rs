@@ -82,6 +82,25 @@ impl Running {
         assert!(sent.is_ok_and(|s| s.success()), "kill -{name} {}", self.child.id());
     }
 
+    /// Writes `line` and a newline to the process's standard input (started piped).
+    pub fn type_line(&mut self, line: &str) {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().expect("started with Stdio::piped() stdin");
+        writeln!(stdin, "{line}").and_then(|()| stdin.flush()).expect("write to the process");
+    }
+
+    /// Waits up to `limit` for the output to contain `text`.
+    pub fn wait_for_output(&self, text: &str, limit: Duration) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            if self.output().contains(text) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
     /// What the process wrote so far.
     pub fn output(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

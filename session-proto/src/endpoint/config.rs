@@ -16,6 +16,11 @@ pub struct EndpointConfig {
     pub local: SocketAddr,
     /// The user part of our URI.
     pub user: String,
+    /// A name for people, shown to peers before our URI in From and Referred-By
+    /// (`"Alice Liddell" <sip:alice@…>`); quoted and escaped when written. Without CR,
+    /// LF or other control characters, which a quoted string cannot carry
+    /// ([`crate::check_display_name`] says so before it is set).
+    pub display_name: Option<String>,
     /// RFC 3261 timers.
     pub timers: Timers,
     /// Codecs and DTMF.
@@ -45,6 +50,7 @@ impl EndpointConfig {
         Self {
             local,
             user: "simplepeer".into(),
+            display_name: None,
             timers: Timers::default(),
             media: MediaSettings::default(),
             no_answer: Duration::from_secs(180),
@@ -53,5 +59,38 @@ impl EndpointConfig {
             outbound_proxy: None,
             server: None,
         }
+    }
+}
+
+/// Why a display name cannot be written as a SIP quoted string.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the display name {name:?} has a control character; give a name of printable characters")]
+pub struct BadDisplayName {
+    /// The name given.
+    pub name: String,
+}
+
+/// Checks that `name` can be a display name: no control characters (RFC 3261 25.1: a
+/// quoted-string carries no CR or LF, and the others only escaped, which peers mangle).
+///
+/// ```
+/// assert!(session_proto::check_display_name("Alice \"Al\" Liddell").is_ok());
+/// assert!(session_proto::check_display_name("Alice\r\nVia: evil").is_err());
+/// ```
+pub fn check_display_name(name: &str) -> Result<(), BadDisplayName> {
+    if name.chars().any(char::is_control) { Err(BadDisplayName { name: name.to_owned() }) } else { Ok(()) }
+}
+
+/// `uri` (in angle brackets) after the display name, quoted with `"` and `\` escaped.
+pub(crate) fn named(display_name: Option<&str>, uri: &str) -> String {
+    match display_name {
+        Some(name) => {
+            // Control characters were refused by `check_display_name`; dropped here too,
+            // so that no setting can break a header.
+            let printable: String = name.chars().filter(|c| !c.is_control()).collect();
+            let escaped = printable.replace('\\', "\\\\").replace('"', "\\\"");
+            format!("\"{escaped}\" {uri}")
+        }
+        None => uri.to_owned(),
     }
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::config::EndpointConfig;
+use super::config::{EndpointConfig, named};
 use super::event::Event;
 use super::registry::SessionRegistry;
 use crate::deadlines::Deadlines;
@@ -35,10 +35,11 @@ impl Core {
     pub fn new(config: EndpointConfig, seed: u64, allow: String) -> Self {
         let mut rng = StdRng::seed_from_u64(seed);
         let local_uri = format!("<sip:{}@{}>", config.user, config.local);
+        let identity = named(config.display_name.as_deref(), &local_uri);
         Self {
             tx: TransactionLayer::new(config.timers, rng.random()),
             config,
-            identity: local_uri.clone(),
+            identity,
             local_uri,
             allow,
             deadlines: Deadlines::default(),

@@ -28,7 +28,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
-pub use self::config::EndpointConfig;
+pub use self::config::{BadDisplayName, EndpointConfig, check_display_name};
 use self::core::Core;
 pub use self::event::{CommandError, EndReason, Event, IncomingMessage, Stats};
 pub use self::registry::SessionRegistry;

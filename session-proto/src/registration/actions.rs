@@ -148,7 +148,8 @@ impl RegistrationActions for RegistrationContext<'_> {
     }
 
     fn adopt_address_of_record(&mut self, _expires: u32, _public_contact: Option<&str>) {
-        self.core.identity = format!("<{}>", self.reg.aor);
+        let aor = format!("<{}>", self.reg.aor);
+        self.core.identity = crate::endpoint::config::named(self.core.config.display_name.as_deref(), &aor);
     }
 
     fn withdraw(&mut self) {

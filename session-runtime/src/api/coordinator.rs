@@ -32,6 +32,10 @@ pub struct PeerConfig {
     pub bind: SocketAddr,
     /// The user part of our SIP URI.
     pub user: String,
+    /// A name for people, before our URI in From (see [`PeerBuilder::display_name`]).
+    ///
+    /// [`PeerBuilder::display_name`]: crate::PeerBuilder::display_name
+    pub display_name: Option<String>,
     /// RFC 3261 T1; T2 and T4 keep their ratios to it. 500 ms unless a test needs faster.
     pub t1: Duration,
     /// Codecs to offer and accept, in preference order.
@@ -62,6 +66,7 @@ impl PeerConfig {
         Self {
             bind,
             user: "simplepeer".into(),
+            display_name: None,
             t1: Timers::default().t1,
             codecs: Codec::ALL.to_vec(),
             rtp_ports: None,
@@ -102,6 +107,9 @@ pub enum PeerError {
     /// No codec to offer or accept.
     #[error("the codec list is empty; give at least one of PCMU, PCMA")]
     NoCodecs,
+    /// The display name cannot be written in a SIP header.
+    #[error(transparent)]
+    BadDisplayName(#[from] session_proto::BadDisplayName),
 }
 
 /// A running endpoint: its call controller and what it holds.
@@ -129,6 +137,9 @@ impl UnifiedCoordinator {
         if config.codecs.is_empty() {
             return Err(PeerError::NoCodecs);
         }
+        if let Some(name) = &config.display_name {
+            session_proto::check_display_name(name)?;
+        }
         let socket =
             socket::bind(config.bind).map_err(|source| PeerError::Bind { addr: config.bind, source })?;
         let local = socket.local_addr().map_err(|source| PeerError::Bind { addr: config.bind, source })?;
@@ -136,6 +147,7 @@ impl UnifiedCoordinator {
         let endpoint_config = EndpointConfig {
             local,
             user: config.user,
+            display_name: config.display_name,
             timers: Timers::with_t1(config.t1),
             media: MediaSettings { codecs: config.codecs, dtmf: config.dtmf },
             no_answer: config.no_answer,

@@ -140,6 +140,15 @@ impl PeerBuilder {
         self
     }
 
+    /// A name for people, shown to the peers we call before our URI in From (and in
+    /// Referred-By when we transfer): `"Alice Liddell" <sip:alice@…>`. A name with a
+    /// control character makes [`PeerBuilder::start`] fail.
+    #[must_use]
+    pub fn display_name(mut self, name: &str) -> Self {
+        self.config.display_name = Some(name.to_owned());
+        self
+    }
+
     /// RFC 3261 T1 (500 ms by default); a call to a silent address fails after 64·T1.
     #[must_use]
     pub fn t1(mut self, t1: Duration) -> Self {

@@ -6,7 +6,8 @@ use session_core::{Call, CallEvent, EndReason, State};
 use tokio::sync::mpsc;
 
 use crate::Failure;
-use crate::media::{MediaArgs, PeerArgs, Totals, watch_events};
+use crate::media::{MediaArgs, Totals, watch_events};
+use crate::peer::PeerArgs;
 use crate::plan::{DTMF_AFTER, Options, Plan, at_least_one, secs};
 use crate::registrar::RegisterArgs;
 use crate::signals::{self, LiveCalls};

@@ -2,12 +2,15 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use session_core::{Call, CallEvent, SimplePeer, State};
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::{Mutex, Notify, mpsc};
 
 use crate::Failure;
-use crate::media::{MediaArgs, PeerArgs, Totals, watch_events};
+use crate::console;
+use crate::media::{MediaArgs, Totals, watch_events};
+use crate::peer::PeerArgs;
 use crate::plan::{at_least_one, secs};
 use crate::registrar::RegisterArgs;
 use crate::signals::{self, LiveCalls};
@@ -21,6 +24,13 @@ pub struct Args {
     /// Answer every call at once.
     #[arg(long)]
     auto_answer: bool,
+    /// Let each call ring this many seconds, then answer it.
+    #[arg(long, value_name = "SECS", conflicts_with_all = ["auto_answer", "reject"])]
+    answer_after: Option<f64>,
+    /// Answer, hang up, hold and send DTMF from the terminal, one command per line: a
+    /// (answer), h (hang up), H (hold/resume), digits (DTMF), q (quit).
+    #[arg(long, conflicts_with_all = ["auto_answer", "reject", "answer_after"])]
+    interactive: bool,
     /// Reject every call with this status code (e.g. 486, 603).
     #[arg(long, value_name = "CODE", conflicts_with = "auto_answer", value_parser = clap::value_parser!(u16).range(300..700))]
     reject: Option<u16>,
@@ -40,6 +50,12 @@ pub struct Args {
 /// calls still up), then withdraws the registration.
 pub async fn run(args: Args) -> Result<(), Failure> {
     args.media.check()?;
+    let answer = match (args.reject, args.answer_after) {
+        (Some(code), _) => Answer::Reject(code),
+        (None, Some(after)) => Answer::After(crate::plan::seconds("--answer-after", after)?),
+        (None, None) if args.auto_answer => Answer::After(Duration::ZERO),
+        (None, None) => Answer::Wait,
+    };
     let (peer, _registration) = args.register.start(&args.peer, &args.bind, false).await?;
     let served = Arc::new(Served {
         media: args.media.clone(),
@@ -51,7 +67,7 @@ pub async fn run(args: Args) -> Result<(), Failure> {
         live: LiveCalls::default(),
     });
     let outcome = tokio::select! {
-        served = serve(&peer, &args, &served) => served.map_err(Failure::from),
+        served = serve(&peer, &args, answer, &served) => served.map_err(Failure::from),
         signal = signals::first() => {
             let stopped = served.live.hang_up(signal).await;
             // The hung-up calls have been counted as they ended.
@@ -77,47 +93,83 @@ struct Served {
     live: LiveCalls,
 }
 
-async fn serve(peer: &SimplePeer, args: &Args, served: &Arc<Served>) -> Result<(), String> {
+/// What becomes of each incoming call.
+#[derive(Clone, Copy)]
+enum Answer {
+    /// Answered after it rang this long.
+    After(Duration),
+    /// Rejected with this status.
+    Reject(u16),
+    /// Left ringing, for the caller to give up (or the console to answer).
+    Wait,
+}
+
+async fn serve(peer: &SimplePeer, args: &Args, answer: Answer, served: &Arc<Served>) -> Result<(), String> {
     tracing::info!(uri = %peer.uri(), "listening");
-    if !args.auto_answer && args.reject.is_none() {
+    if matches!(answer, Answer::Wait) && !args.interactive {
         tracing::info!(
-            "calls will ring until the caller gives up, or for 3 minutes; use --auto-answer or --reject CODE"
+            "calls will ring until the caller gives up, or for 3 minutes; use --auto-answer, \
+             --answer-after SECS, --reject CODE or --interactive"
         );
     }
+    let (console, mut console_done) = if args.interactive {
+        let (calls, rx) = mpsc::unbounded_channel();
+        (Some(calls), tokio::spawn(console::run(rx, served.media.clone())))
+    } else {
+        (None, tokio::spawn(std::future::pending()))
+    };
     loop {
         let call = tokio::select! {
             call = peer.next_call() => match call {
                 Some(call) => call,
                 None => return Err("the peer stopped".into()),
             },
-            () = served.done.notified() => {
-                println!("{}", served.totals.lock().await.line());
-                return Ok(());
+            () = served.done.notified() => break,
+            _ = &mut console_done => {
+                served.live.hang_up_all().await;
+                break;
             }
         };
         tracing::info!(id = %call.id(), from = %call.remote_uri(), "incoming call");
         if !served.live.add(&call) {
             continue; // a signal is stopping us: hung up
         }
-        let (served, auto_answer, reject) = (served.clone(), args.auto_answer, args.reject);
+        if let Some(console) = &console {
+            let _ = console.send(call.clone());
+        }
+        let served = served.clone();
         tokio::spawn(async move {
             watch(&served, &call);
-            let answered = match reject {
-                Some(code) => call.reject(code).await,
-                None if auto_answer => match served.media.choose_source(&call) {
-                    Ok(()) => call.accept().await,
-                    Err(why) => {
-                        tracing::warn!(id = %call.id(), "{why}");
-                        call.reject(500).await
-                    }
-                },
-                None => Ok(()),
-            };
-            if let Err(error) = answered {
+            if let Err(error) = take(&served, &call, answer).await {
                 tracing::warn!(id = %call.id(), %error, "could not answer");
             }
             look_after(&served, &call).await;
         });
+    }
+    println!("{}", served.totals.lock().await.line());
+    Ok(())
+}
+
+/// Answers or rejects the call as `answer` says.
+async fn take(served: &Served, call: &Call, answer: Answer) -> Result<(), session_core::CallError> {
+    match answer {
+        Answer::Reject(code) => call.reject(code).await,
+        Answer::After(ringing) => {
+            if !ringing.is_zero() {
+                tokio::time::sleep(ringing).await;
+                if matches!(call.state(), State::Terminated | State::Failed) {
+                    return Ok(()); // the caller gave up meanwhile
+                }
+            }
+            match served.media.choose_source(call) {
+                Ok(()) => call.accept().await,
+                Err(why) => {
+                    tracing::warn!(id = %call.id(), "{why}");
+                    call.reject(500).await
+                }
+            }
+        }
+        Answer::Wait => Ok(()),
     }
 }
 

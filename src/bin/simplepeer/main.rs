@@ -1,9 +1,11 @@
 //! `simplepeer`: the session core from a shell.
 
 mod call;
+mod console;
 mod demo;
 mod listen;
 mod media;
+mod peer;
 mod plan;
 mod registrar;
 mod server;
@@ -101,6 +103,8 @@ fn main() -> ExitCode {
             Command::Graph { .. } => Ok(()),
         }
     });
+    // A read of the terminal (listen --interactive) may still be blocked in its thread.
+    runtime.shutdown_background();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {

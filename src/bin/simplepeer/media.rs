@@ -2,46 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use session_core::{Call, CallEvent, Codec, MediaInfo, PeerBuilder, RecordMode, RtpStats, SimplePeer};
-
-/// The peer options `listen` and `call` share.
-#[derive(clap::Args, Clone, Debug)]
-pub struct PeerArgs {
-    /// A codec to offer and accept; repeat the flag for several, in preference order
-    /// (by default PCMU, then PCMA). An offer with none of them is answered 488.
-    #[arg(long = "codec", value_enum, value_name = "CODEC")]
-    codecs: Vec<CodecArg>,
-}
-
-/// [`Codec`] for the command line.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum CodecArg {
-    /// G.711 µ-law.
-    Pcmu,
-    /// G.711 A-law.
-    Pcma,
-}
-
-impl PeerArgs {
-    /// The settings of a peer bound to `bind` with these options, to add to.
-    pub fn builder(&self, bind: &str) -> Result<PeerBuilder, String> {
-        let mut builder = SimplePeer::builder(bind).map_err(|e| e.to_string())?;
-        if !self.codecs.is_empty() {
-            let mut codecs: Vec<Codec> = Vec::new();
-            for codec in &self.codecs {
-                let codec = match codec {
-                    CodecArg::Pcmu => Codec::Pcmu,
-                    CodecArg::Pcma => Codec::Pcma,
-                };
-                if !codecs.contains(&codec) {
-                    codecs.push(codec);
-                }
-            }
-            builder = builder.codecs(&codecs);
-        }
-        Ok(builder)
-    }
-}
+use session_core::{Call, CallEvent, MediaInfo, RecordMode, RtpStats};
 
 /// What a call sends and records.
 #[derive(clap::Args, Clone, Debug)]

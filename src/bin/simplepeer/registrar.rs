@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use session_core::{Registration, SimplePeer};
 
-use crate::media::PeerArgs;
+use crate::peer::PeerArgs;
 
 /// The environment variable the registration password is read from: a flag would show
 /// it in `ps` and in the shell's history.

@@ -93,9 +93,19 @@ impl LiveCalls {
         true
     }
 
-    /// Hangs up every call still up (CANCEL while it rings, BYE once answered) and waits
+    /// Hangs up every call still up (CANCEL while it rings, BYE once answered), waits
     /// up to [`PATIENCE`] for them to end; the failure that `signal` makes of the command.
     pub async fn hang_up(&self, signal: Signal) -> Failure {
+        let calls = match self.hang_up_all().await {
+            1 => "1 call".to_owned(),
+            n => format!("{n} calls"),
+        };
+        Failure { message: format!("stopped by {}; hung up {calls}", signal.name()), status: signal.status() }
+    }
+
+    /// Hangs up every call still up and waits up to [`PATIENCE`] for them to end; how
+    /// many there were. Calls added later are hung up at once.
+    pub async fn hang_up_all(&self) -> usize {
         self.stopping.store(true, Ordering::SeqCst);
         let all = self.calls.lock().map(|calls| calls.clone()).unwrap_or_default();
         let live: Vec<Call> = all.into_iter().filter(|call| !over(call)).collect();
@@ -110,11 +120,7 @@ impl LiveCalls {
                 tracing::warn!(id = %call.id(), "no answer to our hang-up; leaving");
             }
         }
-        let calls = match live.len() {
-            1 => "1 call".to_owned(),
-            n => format!("{n} calls"),
-        };
-        Failure { message: format!("stopped by {}; hung up {calls}", signal.name()), status: signal.status() }
+        live.len()
     }
 }
 
