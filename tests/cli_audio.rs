@@ -67,7 +67,7 @@ fn the_demo_call_carries_tones_both_ways_dtmf_and_a_hold_then_a_conference_and_a
     for expected in [
         "bob: hears alice (440 Hz)",
         "alice: hears bob (1000 Hz)",
-        "alice: StateChanged(OnHold)",
+        "alice: on hold",
         "bob: call ended: the peer hung up",
     ] {
         assert!(call.iter().any(|l| l == expected), "missing {expected:?} in:\n{stdout}");

@@ -9,7 +9,7 @@ mod transfer;
 use std::time::Duration;
 
 use session_core::media::{SAMPLES_PER_FRAME, goertzel};
-use session_core::{Call, CallEvent, SimplePeer};
+use session_core::{Call, CallEvent, SimplePeer, State};
 
 /// Who takes part, and the tone each sends so that the others can tell it apart.
 #[derive(Clone, Copy)]
@@ -50,11 +50,24 @@ fn print_events(who: &'static str, call: &Call) -> tokio::task::JoinHandle<()> {
         while let Some(event) = events.recv().await {
             match event {
                 CallEvent::Dtmf(digit) => println!("{who}: received DTMF {digit}"),
+                CallEvent::StateChanged(state) => println!("{who}: {}", in_words(state)),
                 CallEvent::Ended(_) => break,
                 other => println!("{who}: {other:?}"),
             }
         }
     })
+}
+
+/// A state as a person says it: `OnHold` is "on hold".
+fn in_words(state: State) -> String {
+    let mut words = String::new();
+    for c in state.to_string().chars() {
+        if c.is_uppercase() && !words.is_empty() {
+            words.push(' ');
+        }
+        words.push(c.to_ascii_lowercase());
+    }
+    words
 }
 
 /// Whose tones half a second of the call's audio holds, e.g. "bob (1000 Hz)".
