@@ -22,6 +22,8 @@ pub mod sip;
 pub mod subscription;
 pub mod types;
 
-pub use call::check_target;
-pub use endpoint::{CommandError, EndReason, Endpoint, EndpointConfig, Event, IncomingMessage, Stats};
+pub use call::{IpVersionMismatch, check_target};
+pub use endpoint::{
+    CommandError, EndReason, Endpoint, EndpointConfig, Event, IncomingMessage, Stats, Unreachable,
+};
 pub use registration::{RegisterSpec, RegistrationError, RegistrationId, RegistrationState};

@@ -19,6 +19,6 @@ pub use events::{CallError, CallEvent, EndReason, check_target};
 pub use registration::{RegisterError, Registration};
 pub use server::{Server, ServerBuilder};
 pub use session_proto::auth::Credentials;
-pub use session_proto::{IncomingMessage, Stats};
+pub use session_proto::{IncomingMessage, IpVersionMismatch, Stats};
 pub use session_proto::{RegisterSpec, RegistrationError, RegistrationId, RegistrationState};
 pub use simple::{PeerBuilder, SimplePeer};

@@ -3,6 +3,7 @@
 //! and carries out the work it asks for (RTP sockets, media engines, name lookups).
 
 pub mod command;
+mod icmp;
 mod io;
 mod location;
 pub mod socket;
@@ -99,9 +100,15 @@ impl Driver {
                     None | Some(Command::Shutdown) => break,
                     Some(command) => self.command(command),
                 },
+                // Before the receive: tokio's `recv_from` waits for error readiness
+                // too, and would clear it (its retry after the pending error finds
+                // nothing to read) before the error queue was read.
+                () = icmp::error_ready(&self.socket) => self.icmp_errors(),
                 received = self.socket.recv_from(&mut buf) => {
                     match received {
                         Ok((len, from)) => self.datagram(from, &buf[..len]),
+                        // A pending ICMP error (Linux, IP_RECVERR) is reported once by a
+                        // receive too; the error queue tells what it was about.
                         Err(error) => tracing::debug!(%error, "receive failed"),
                     }
                     for _ in 0..BURST {
@@ -130,6 +137,24 @@ impl Driver {
     fn datagram(&mut self, from: std::net::SocketAddr, datagram: &[u8]) {
         self.endpoint.handle_datagram(Instant::now(), from, datagram);
         self.dispatch();
+    }
+
+    /// Reads the ICMP errors queued for the socket, and tells the endpoint of every
+    /// destination they report unreachable.
+    fn icmp_errors(&mut self) {
+        for _ in 0..BURST {
+            match icmp::read(&self.socket) {
+                Ok(Some(report)) => {
+                    tracing::debug!(dest = %report.dest, why = %report.why, "ICMP unreachable");
+                    self.endpoint.handle_unreachable(Instant::now(), report.dest, report.why);
+                    self.dispatch();
+                }
+                // Another kind of error, read and dropped.
+                Ok(None) => {}
+                // The queue is empty.
+                Err(_) => break,
+            }
+        }
     }
 
     fn command(&mut self, command: Command) {
