@@ -8,6 +8,7 @@ mod events;
 mod registration;
 mod server;
 mod simple;
+mod trace;
 mod transfer;
 
 pub use crate::registrations::RegistrationStatus;
@@ -22,3 +23,4 @@ pub use session_proto::auth::Credentials;
 pub use session_proto::{IncomingMessage, IpVersionMismatch, Stats};
 pub use session_proto::{RegisterSpec, RegistrationError, RegistrationId, RegistrationState};
 pub use simple::{PeerBuilder, SimplePeer};
+pub use trace::{REDACTED, SipMessageTrace, SipTrace, TraceDirection};

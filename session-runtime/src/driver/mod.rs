@@ -17,6 +17,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use self::command::Command;
+use crate::api::{SipTrace, TraceDirection};
 use crate::location::LocationStore;
 use crate::media::MediaConfig;
 use crate::registrations::RegistrationShared;
@@ -45,6 +46,8 @@ pub struct Driver {
     draining: Vec<tokio::sync::oneshot::Sender<()>>,
     /// Where the registrar's bindings and the digest nonce counts are kept.
     location: Arc<dyn LocationStore>,
+    /// The application's SIP trace hook, if any.
+    trace: Option<SipTrace>,
 }
 
 impl Driver {
@@ -70,7 +73,15 @@ impl Driver {
             location,
             registrations: HashMap::new(),
             draining: Vec::new(),
+            trace: None,
         }
+    }
+
+    /// Hands every SIP datagram sent and received to `trace`.
+    #[must_use]
+    pub fn with_trace(mut self, trace: Option<SipTrace>) -> Self {
+        self.trace = trace;
+        self
     }
 
     /// Runs until [`Command::Shutdown`] or until every sender of `commands` is gone.
@@ -135,6 +146,9 @@ impl Driver {
     }
 
     fn datagram(&mut self, from: std::net::SocketAddr, datagram: &[u8]) {
+        if let Some(trace) = &self.trace {
+            trace.emit(TraceDirection::Received, self.endpoint.config().local, from, datagram);
+        }
         self.endpoint.handle_datagram(Instant::now(), from, datagram);
         self.dispatch();
     }
@@ -247,6 +261,9 @@ impl Driver {
 
     async fn flush(&mut self) {
         while let Some(transmit) = self.endpoint.poll_transmit() {
+            if let Some(trace) = &self.trace {
+                trace.emit(TraceDirection::Sent, self.endpoint.config().local, transmit.to, &transmit.bytes);
+            }
             socket::send(&self.socket, &transmit).await;
         }
     }
