@@ -157,11 +157,13 @@
 #![warn(missing_docs)]
 
 // Peers and calls.
-pub use session_runtime::{BadDisplayName, check_display_name};
+pub use session_runtime::{BadDisplayName, IpVersionMismatch, check_display_name};
+// Watching the SIP messages (PeerBuilder::sip_trace).
 pub use session_runtime::{
     Call, CallDirection, CallError, CallEvent, CallEvents, EndReason, IncomingMessage, PeerBuilder,
     PeerError, SessionId, SimplePeer, State, check_dtmf, check_target,
 };
+pub use session_runtime::{SipMessageTrace, TraceDirection};
 // A call's audio and media.
 pub use session_media::rtcp_report::RtcpStats;
 pub use session_media::{AudioFrame, Codec, MediaDirection, RtpStats};

@@ -22,9 +22,9 @@ pub mod sip;
 pub mod subscription;
 pub mod types;
 
-pub use call::check_target;
+pub use call::{IpVersionMismatch, check_target};
 pub use endpoint::{
     BadDisplayName, CommandError, EndReason, Endpoint, EndpointConfig, Event, IncomingMessage, Stats,
-    check_display_name,
+    Unreachable, check_display_name,
 };
 pub use registration::{RegisterSpec, RegistrationError, RegistrationId, RegistrationState};

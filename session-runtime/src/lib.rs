@@ -29,6 +29,7 @@ pub use api::{
     PeerBuilder, PeerError, RegisterError, RegisterSpec, Registration, RegistrationError, RegistrationId,
     RegistrationState, RegistrationStatus, Server, ServerBuilder, SimplePeer, check_dtmf, check_target,
 };
+pub use api::{IpVersionMismatch, SipMessageTrace, TraceDirection};
 pub use conference::{ConferenceError, ConferenceId, ConferenceManager};
 pub use machine::State;
 pub use media::MediaInfo;

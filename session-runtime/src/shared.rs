@@ -2,7 +2,7 @@
 //! neither uses the other's insides for it.
 
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures_channel::mpsc as queue;
 use session_proto::EndReason;
@@ -18,6 +18,24 @@ use crate::types::{CallDirection, SessionId};
 pub enum CallEvent {
     /// The call entered a new state.
     StateChanged(State),
+    /// A call we placed got a provisional response with this status: 100 Trying (the
+    /// INVITE reached the peer, or a proxy on the way), 180 Ringing, 183 Session
+    /// Progress, … One event per response, in order; a 180 comes before the
+    /// [`CallEvent::StateChanged`] to [`State::RingingOutbound`] it causes.
+    Progress(u16),
+    /// A call we placed has had no response at all yet, not even 100 Trying: its INVITE
+    /// was just sent again (RFC 3261 Timer A, `waited` = T1 after the first). Reported
+    /// once per call. Nothing on the way may be listening; the call goes on trying
+    /// until Timer B (64·T1, 32 s by default), then ends as [`EndReason::Timeout`].
+    NoResponseYet {
+        /// How long since the INVITE was first sent.
+        waited: Duration,
+    },
+    /// The peer put the call on hold (`true`: its re-INVITE offered `sendonly` or
+    /// `inactive` media, so it sends us nothing and wants nothing) or took it off hold
+    /// (`false`). The call's state stays [`State::Active`] on this side: the state
+    /// says only whether *we* hold the peer ([`State::OnHold`]).
+    HeldByPeer(bool),
     /// The peer sent a DTMF digit.
     Dtmf(char),
     /// The transfer we asked for ([`Call::transfer`], [`Call::transfer_to`]) reached

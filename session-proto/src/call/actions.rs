@@ -162,6 +162,11 @@ impl SessionActions for CallContext<'_> {
                 .apply_remote(offer)
                 .map_err(|reason| failure::ReinviteRejected { tx: *tx, reason })?;
             self.configure();
+            let held = self.call.media.negotiated().is_some_and(|n| n.remote_hold);
+            if held != self.call.held_by_peer {
+                self.call.held_by_peer = held;
+                self.emit(Event::HeldByPeer { call: self.call.id, held });
+            }
         }
         self.call.reinvite_tx = Some(*tx);
         let contact = self.core.local_uri.clone();

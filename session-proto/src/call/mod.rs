@@ -14,7 +14,7 @@ pub(crate) mod record;
 mod responses;
 mod send;
 pub(crate) mod target;
-pub use target::check_target;
+pub use target::{IpVersionMismatch, check_target};
 mod transfer;
 
 use std::net::SocketAddr;
@@ -88,13 +88,8 @@ impl DialogAdapter {
         let invalid = |why: String| CommandError::InvalidTarget { target: uri.to_owned(), why };
         let target = target::parse(uri).map_err(invalid)?;
         let outbound = core.config.outbound_proxy;
-        if let (Some(addr), None) = (target.addr, outbound)
-            && addr.is_ipv4() != core.config.local.is_ipv4()
-        {
-            let (theirs, ours) = if addr.is_ipv4() { ("IPv4", "IPv6") } else { ("IPv6", "IPv4") };
-            return Err(invalid(format!(
-                "it is an {theirs} address and this peer's socket is {ours}; bind an {theirs} address to call it"
-            )));
+        if let (Some(addr), None) = (target.addr, outbound) {
+            target::IpVersionMismatch::check(uri, addr, core.config.local)?;
         }
         let id = self.sessions.next_id();
         let (local_tag, call_part) = (core.tag(), core.tag());
@@ -310,6 +305,9 @@ impl DialogAdapter {
             EndReason::Timeout
         } else if call.transferred {
             EndReason::Transferred
+        } else if let Some(why) = call.unreachable.clone() {
+            // Our hang-up's CANCEL or BYE had nowhere to go: the call is over anyway.
+            if call.local_hangup { EndReason::LocalHangup } else { EndReason::Unreachable(why) }
         } else {
             end_reason(event, call.state, call.local_hangup)
         };

@@ -53,6 +53,13 @@ pub(crate) struct CallRecord {
     pub local_hangup: bool,
     /// The no-answer timer gave the call up (decides the end reason).
     pub unanswered: bool,
+    /// One of the call's requests went to an address the network reported unreachable:
+    /// why (decides the end reason).
+    pub unreachable: Option<String>,
+    /// The application heard that our INVITE had no response yet (once per call).
+    pub no_response_reported: bool,
+    /// The peer holds the call: its last offer did not want to receive.
+    pub held_by_peer: bool,
     /// When the no-answer timer fires, while it is armed.
     pub no_answer_at: Option<Instant>,
     /// Caller: the outbound proxy our INVITE goes to (requests outside the dialog).
@@ -105,6 +112,9 @@ impl CallRecord {
             pending_cancel: false,
             local_hangup: false,
             unanswered: false,
+            unreachable: None,
+            no_response_reported: false,
+            held_by_peer: false,
             no_answer_at: None,
             outbound: None,
             digest: None,

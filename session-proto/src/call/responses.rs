@@ -46,6 +46,7 @@ impl DialogAdapter {
                     call.dialog.on_response(response, essentials);
                 }
                 if code < 200 {
+                    core.emit(crate::endpoint::Event::CallProgress { call: id, code });
                     // Any provisional, 100 included, allows a CANCEL (section 9.1).
                     call.provisional_seen = true;
                     if std::mem::take(&mut call.pending_cancel) {
@@ -102,6 +103,43 @@ impl DialogAdapter {
             return self.subscriptions.feed(core, now, &mut self.sessions, sub, event);
         }
         self.feed(core, now, id, Event::Timeout { timer: Timer::NoResponse });
+    }
+
+    /// One of call `id`'s requests went to an address the network reported
+    /// unreachable: the call cannot go on, and ends saying why (a NOTIFY's
+    /// subscription ends as if it had timed out).
+    #[allow(clippy::too_many_arguments)] // what routing found, and why it failed
+    pub fn on_client_unreachable(
+        &mut self,
+        core: &mut Core,
+        now: Instant,
+        id: SessionId,
+        purpose: Purpose,
+        tx: ClientTxId,
+        reason: String,
+    ) {
+        self.forget_client(core, id, tx);
+        tracing::debug!(call = %id, ?purpose, %reason, "request unreachable");
+        if let Purpose::Notify(sub) = purpose {
+            let event = subscription::machine::Event::NoResponse;
+            return self.subscriptions.feed(core, now, &mut self.sessions, sub, event);
+        }
+        let Some(call) = self.sessions.get_mut(id) else { return };
+        call.unreachable = Some(reason.clone());
+        self.feed(core, now, id, Event::TransportError { reason });
+        if let Some(call) = self.sessions.get_mut(id) {
+            // The table did not end the call on it: it must not end as unreachable later.
+            call.unreachable = None;
+        }
+    }
+
+    /// Call `id`'s INVITE had no response yet and was sent again: the application
+    /// hears of it the first time.
+    pub fn on_no_response_yet(&mut self, core: &mut Core, id: SessionId, waited: std::time::Duration) {
+        let Some(call) = self.sessions.get_mut(id).filter(|c| !c.no_response_reported) else { return };
+        call.no_response_reported = true;
+        tracing::debug!(call = %id, waited_ms = waited.as_millis(), "no response to the INVITE yet");
+        core.emit(crate::endpoint::Event::NoResponseYet { call: id, waited });
     }
 
     /// No ACK came for our 2xx to call `id`'s INVITE (Timer H).

@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::location::{JobId, LocationJob};
 use crate::machine::State;
@@ -47,6 +47,32 @@ pub enum Event {
         reason: EndReason,
         /// When.
         at: Instant,
+    },
+    /// A provisional response to the INVITE of a call we placed: 100 Trying (a hop took
+    /// the request), 180 Ringing, 183 Session Progress, … Each one that arrives, before
+    /// the [`Event::CallState`] it may cause.
+    CallProgress {
+        /// The call.
+        call: SessionId,
+        /// Its status code (100 to 199).
+        code: u16,
+    },
+    /// The INVITE of a call we placed has had no response at all yet (not even 100
+    /// Trying), so it was sent again (RFC 3261 Timer A). Once per call, at the first
+    /// retransmission; it goes on being retransmitted until a response or Timer B.
+    NoResponseYet {
+        /// The call.
+        call: SessionId,
+        /// How long since the INVITE was first sent (T1).
+        waited: Duration,
+    },
+    /// The peer put the call on hold (its re-INVITE offers `sendonly` or `inactive`
+    /// media, or the `c=0.0.0.0` of RFC 2543), or took it off hold again.
+    HeldByPeer {
+        /// The call.
+        call: SessionId,
+        /// True when it was put on hold, false when resumed.
+        held: bool,
     },
     /// The peer sent a DTMF digit (RFC 4733 or SIP INFO).
     Dtmf {
@@ -163,6 +189,10 @@ pub enum EndReason {
     MediaFailed(String),
     /// A request could not be delivered, or the target's address not found.
     TransportError(String),
+    /// The peer cannot be reached: the network said so (an ICMP port, host or network
+    /// unreachable for its address), so no response can come. The text names the
+    /// address and the ICMP error.
+    Unreachable(String),
     /// We transferred the peer elsewhere and the transfer succeeded, so we hung up.
     Transferred,
 }
@@ -188,6 +218,7 @@ impl fmt::Display for EndReason {
             EndReason::MediaNegotiation(why) => write!(f, "media negotiation failed: {why}"),
             EndReason::MediaFailed(why) => write!(f, "media could not start: {why}"),
             EndReason::TransportError(why) => write!(f, "transport error: {why}"),
+            EndReason::Unreachable(why) => f.write_str(why),
             EndReason::Transferred => f.write_str("the peer was transferred"),
         }
     }
@@ -215,6 +246,10 @@ pub enum CommandError {
         /// What is wrong with it.
         why: String,
     },
+    /// The target's (or the registrar's) IP address is of the other version than the
+    /// address this peer is bound to.
+    #[error(transparent)]
+    IpVersion(#[from] crate::call::IpVersionMismatch),
     /// What to register cannot be registered (a registrar that is not a SIP URI, say).
     #[error("cannot register: {why}")]
     InvalidRegistration {

@@ -6,7 +6,8 @@
 //! dial / handle_command(now, …)     ─┼─ Endpoint ────────┼─ poll_event()    → Event
 //! handle_media_opened / _resolved   ─┘                   │  (application events, and
 //!   / handle_dtmf / handle_location                      │   work for the driver)
-//!   (the driver's answers)
+//!   / handle_unreachable                                 │
+//!   (the driver's answers and reports)
 //! ```
 //!
 //! Every message is routed the same way: the transaction layer first (retransmissions
@@ -22,6 +23,7 @@ pub mod event;
 mod options;
 pub mod registry;
 mod route;
+mod unreachable;
 
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -32,6 +34,7 @@ pub use self::config::{BadDisplayName, EndpointConfig, check_display_name};
 use self::core::Core;
 pub use self::event::{CommandError, EndReason, Event, IncomingMessage, Stats};
 pub use self::registry::SessionRegistry;
+pub use self::unreachable::Unreachable;
 use crate::call::DialogAdapter;
 use crate::deadlines::Deadline;
 use crate::location::{JobId, LocationAnswer};

@@ -67,6 +67,22 @@ impl Endpoint {
                         server.on_branch_timeout(core, now, tx);
                     }
                 }
+                TxEvent::Unreachable { tx, reason } => {
+                    if let Some((call, purpose)) = core.registry.client(tx) {
+                        self.calls.on_client_unreachable(core, now, call, purpose, tx, reason);
+                    } else if let Some(registration) = core.registry.registration(tx) {
+                        self.registrations.on_unreachable(core, now, registration, tx, reason);
+                    } else if let Some(server) = self.server.as_mut() {
+                        // As for a timeout: the branch is done, and another may answer.
+                        server.on_branch_timeout(core, now, tx);
+                    }
+                }
+                TxEvent::NoResponseYet { tx, waited } => {
+                    if let Some((call, crate::endpoint::registry::Purpose::Invite)) = core.registry.client(tx)
+                    {
+                        self.calls.on_no_response_yet(core, call, waited);
+                    }
+                }
                 TxEvent::AckTimeout { tx } => {
                     if let Some(call) = core.registry.invite(tx) {
                         self.calls.on_ack_timeout(core, now, call);

@@ -62,13 +62,8 @@ impl RegistrationAdapter {
             ))
         })?;
         check_user(&spec.user).map_err(invalid)?;
-        if let (Some(addr), None) = (registrar.addr, core.config.outbound_proxy)
-            && addr.is_ipv4() != core.config.local.is_ipv4()
-        {
-            return Err(invalid(format!(
-                "the registrar {addr} and this peer's socket {} are not of the same IP version",
-                core.config.local
-            )));
+        if let (Some(addr), None) = (registrar.addr, core.config.outbound_proxy) {
+            target::IpVersionMismatch::check(&spec.registrar, addr, core.config.local)?;
         }
         self.last_id += 1;
         let id = RegistrationId(self.last_id);
@@ -191,6 +186,25 @@ impl RegistrationAdapter {
         };
         reg.in_flight = None;
         self.feed(core, now, id, Event::NoResponse);
+    }
+
+    /// One of registration `id`'s REGISTERs went to an address the network reported
+    /// unreachable: it failed as a transport error (a refresh is retried later).
+    pub fn on_unreachable(
+        &mut self,
+        core: &mut Core,
+        now: Instant,
+        id: RegistrationId,
+        tx: ClientTxId,
+        reason: String,
+    ) {
+        core.registry.forget_registration(tx);
+        let Some(reg) = self.records.get_mut(&id).filter(|r| r.in_flight.is_some_and(|(t, _)| t == tx))
+        else {
+            return;
+        };
+        reg.in_flight = None;
+        self.feed(core, now, id, Event::TransportError { reason });
     }
 
     /// A refresh deadline fell due; it stands if it is still the one armed.

@@ -10,5 +10,6 @@ pub mod forward;
 pub mod headers;
 pub mod inbound;
 pub(crate) mod redact;
+pub mod trace;
 pub mod transaction;
 pub mod write;

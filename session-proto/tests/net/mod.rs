@@ -220,6 +220,13 @@ impl Net {
         self.settle();
     }
 
+    /// Node `index`'s driver read an ICMP error for `dest`, now.
+    pub fn unreachable(&mut self, index: usize, dest: SocketAddr, why: session_proto::Unreachable) {
+        let now = self.now;
+        self.nodes[index].endpoint.handle_unreachable(now, dest, why);
+        self.settle();
+    }
+
     /// Runs the network for `span` of virtual time.
     pub fn run_for(&mut self, span: Duration) {
         let until = self.now + span;

@@ -8,6 +8,7 @@ mod calls;
 mod net;
 mod registrar;
 mod retry;
+mod unreachable;
 mod with_server;
 
 use std::time::Duration;

@@ -15,6 +15,7 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::CallController;
 use super::registration::{RegisterError, Registration};
+use super::trace::SipTrace;
 use crate::driver::command::Command;
 use crate::driver::{Driver, socket};
 use crate::interceptor::SignalingInterceptor;
@@ -58,6 +59,9 @@ pub struct PeerConfig {
     /// Registrar and proxy settings: set, the endpoint serves its realm's users
     /// (REGISTER, calls between them) instead of taking calls itself. See [`crate::Server`].
     pub server: Option<ServerConfig>,
+    /// Called with every SIP datagram sent and received, credentials redacted (see
+    /// [`SipMessageTrace`](super::SipMessageTrace)); none by default.
+    pub sip_trace: Option<SipTrace>,
 }
 
 impl PeerConfig {
@@ -75,6 +79,7 @@ impl PeerConfig {
             interceptor: SignalingInterceptor::new(),
             location: Arc::new(MemoryStore::new()),
             server: None,
+            sip_trace: None,
         }
     }
 }
@@ -162,7 +167,8 @@ impl UnifiedCoordinator {
         let (incoming, incoming_rx) = mpsc::unbounded_channel();
         let (messages, messages_rx) = mpsc::channel(MESSAGE_BACKLOG);
         let driver =
-            Driver::new(socket, endpoint, media, commands.clone(), incoming, messages, config.location);
+            Driver::new(socket, endpoint, media, commands.clone(), incoming, messages, config.location)
+                .with_trace(config.sip_trace);
         tokio::spawn(driver.run(command_rx));
         Ok(Self {
             local,

@@ -1,6 +1,6 @@
 //! What a call reports to the application: events while it lives, a reason when it ends.
 
-use session_proto::CommandError;
+use session_proto::{CommandError, IpVersionMismatch};
 
 use crate::machine::State;
 
@@ -30,6 +30,11 @@ pub enum CallError {
         /// What is wrong with it.
         why: String,
     },
+    /// The target's IP address is of the other version than the address this peer is
+    /// bound to (IPv6 from an IPv4 socket, or the reverse); nothing was sent. The
+    /// message says what to bind instead.
+    #[error(transparent)]
+    IpVersion(#[from] IpVersionMismatch),
     /// An audio request could not be carried out (a WAV file that cannot be read, a
     /// tone outside the band); the message says what and how to fix it.
     #[error("{0}")]
@@ -100,6 +105,7 @@ impl From<CommandError> for CallError {
             // `Call` replaces this with how the call really ended.
             CommandError::NoSuchCall(_) => CallError::Ended(EndReason::LocalHangup),
             CommandError::InvalidTarget { target, why } => CallError::InvalidTarget { target, why },
+            CommandError::IpVersion(mismatch) => CallError::IpVersion(mismatch),
             CommandError::NotACommand(event) => CallError::NotACommand(event),
             // A registration's errors; no call command returns them.
             error @ (CommandError::InvalidRegistration { .. }

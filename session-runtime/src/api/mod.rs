@@ -8,6 +8,7 @@ mod events;
 mod registration;
 mod server;
 mod simple;
+mod trace;
 mod transfer;
 
 pub use crate::registrations::RegistrationStatus;
@@ -19,6 +20,7 @@ pub use events::{CallError, CallEvent, EndReason, check_dtmf, check_target};
 pub use registration::{RegisterError, Registration};
 pub use server::{Server, ServerBuilder};
 pub use session_proto::auth::Credentials;
-pub use session_proto::{IncomingMessage, Stats};
+pub use session_proto::{IncomingMessage, IpVersionMismatch, Stats};
 pub use session_proto::{RegisterSpec, RegistrationError, RegistrationId, RegistrationState};
 pub use simple::{PeerBuilder, SimplePeer};
+pub use trace::{REDACTED, SipMessageTrace, SipTrace, TraceDirection};

@@ -87,6 +87,14 @@ impl ServerBuilder {
         self
     }
 
+    /// Calls `trace` with every SIP datagram the server sends and receives, credentials
+    /// redacted, as [`PeerBuilder::sip_trace`](crate::PeerBuilder::sip_trace) does.
+    #[must_use]
+    pub fn sip_trace(mut self, trace: impl Fn(&crate::api::SipMessageTrace) + Send + Sync + 'static) -> Self {
+        self.peer.sip_trace = Some(crate::api::SipTrace::new(trace));
+        self
+    }
+
     /// Binds the socket and starts serving.
     pub async fn start(self) -> Result<Server, PeerError> {
         let mut peer = self.peer;

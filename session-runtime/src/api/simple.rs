@@ -222,6 +222,28 @@ impl PeerBuilder {
         self
     }
 
+    /// Calls `trace` with every SIP datagram the peer sends and receives: direction,
+    /// peer address, time and text, with the values of Authorization and
+    /// Proxy-Authorization redacted (see [`SipMessageTrace`]). It runs on the peer's
+    /// driver task, so it should be quick and must not block: print, log, or send to a
+    /// channel.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+    /// let peer = session_runtime::SimplePeer::builder("127.0.0.1:0")?
+    ///     .sip_trace(|message| eprintln!("{message}\n"))
+    ///     .start()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// [`SipMessageTrace`]: crate::api::SipMessageTrace
+    #[must_use]
+    pub fn sip_trace(mut self, trace: impl Fn(&crate::api::SipMessageTrace) + Send + Sync + 'static) -> Self {
+        self.config.sip_trace = Some(crate::api::SipTrace::new(trace));
+        self
+    }
+
     /// Starts the peer.
     pub async fn start(self) -> Result<SimplePeer, PeerError> {
         let user = self.config.user.clone();

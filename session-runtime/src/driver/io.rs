@@ -43,6 +43,9 @@ impl Driver {
                     shared.end(reason, at);
                 }
             }
+            Event::CallProgress { call, code } => self.notify(call, CallEvent::Progress(code)),
+            Event::NoResponseYet { call, waited } => self.notify(call, CallEvent::NoResponseYet { waited }),
+            Event::HeldByPeer { call, held } => self.notify(call, CallEvent::HeldByPeer(held)),
             Event::Dtmf { call, digit } => self.notify(call, CallEvent::Dtmf(digit)),
             Event::TransferRequested { call, target, new_call } => {
                 let new_call = new_call

@@ -3,6 +3,7 @@
 //! and carries out the work it asks for (RTP sockets, media engines, name lookups).
 
 pub mod command;
+mod icmp;
 mod io;
 mod location;
 pub mod socket;
@@ -16,6 +17,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use self::command::Command;
+use crate::api::{SipTrace, TraceDirection};
 use crate::location::LocationStore;
 use crate::media::MediaConfig;
 use crate::registrations::RegistrationShared;
@@ -44,6 +46,8 @@ pub struct Driver {
     draining: Vec<tokio::sync::oneshot::Sender<()>>,
     /// Where the registrar's bindings and the digest nonce counts are kept.
     location: Arc<dyn LocationStore>,
+    /// The application's SIP trace hook, if any.
+    trace: Option<SipTrace>,
 }
 
 impl Driver {
@@ -69,7 +73,15 @@ impl Driver {
             location,
             registrations: HashMap::new(),
             draining: Vec::new(),
+            trace: None,
         }
+    }
+
+    /// Hands every SIP datagram sent and received to `trace`.
+    #[must_use]
+    pub fn with_trace(mut self, trace: Option<SipTrace>) -> Self {
+        self.trace = trace;
+        self
     }
 
     /// Runs until [`Command::Shutdown`] or until every sender of `commands` is gone.
@@ -99,9 +111,15 @@ impl Driver {
                     None | Some(Command::Shutdown) => break,
                     Some(command) => self.command(command),
                 },
+                // Before the receive: tokio's `recv_from` waits for error readiness
+                // too, and would clear it (its retry after the pending error finds
+                // nothing to read) before the error queue was read.
+                () = icmp::error_ready(&self.socket) => self.icmp_errors(),
                 received = self.socket.recv_from(&mut buf) => {
                     match received {
                         Ok((len, from)) => self.datagram(from, &buf[..len]),
+                        // A pending ICMP error (Linux, IP_RECVERR) is reported once by a
+                        // receive too; the error queue tells what it was about.
                         Err(error) => tracing::debug!(%error, "receive failed"),
                     }
                     for _ in 0..BURST {
@@ -128,8 +146,29 @@ impl Driver {
     }
 
     fn datagram(&mut self, from: std::net::SocketAddr, datagram: &[u8]) {
+        if let Some(trace) = &self.trace {
+            trace.emit(TraceDirection::Received, self.endpoint.config().local, from, datagram);
+        }
         self.endpoint.handle_datagram(Instant::now(), from, datagram);
         self.dispatch();
+    }
+
+    /// Reads the ICMP errors queued for the socket, and tells the endpoint of every
+    /// destination they report unreachable.
+    fn icmp_errors(&mut self) {
+        for _ in 0..BURST {
+            match icmp::read(&self.socket) {
+                Ok(Some(report)) => {
+                    tracing::debug!(dest = %report.dest, why = %report.why, "ICMP unreachable");
+                    self.endpoint.handle_unreachable(Instant::now(), report.dest, report.why);
+                    self.dispatch();
+                }
+                // Another kind of error, read and dropped.
+                Ok(None) => {}
+                // The queue is empty.
+                Err(_) => break,
+            }
+        }
     }
 
     fn command(&mut self, command: Command) {
@@ -222,6 +261,9 @@ impl Driver {
 
     async fn flush(&mut self) {
         while let Some(transmit) = self.endpoint.poll_transmit() {
+            if let Some(trace) = &self.trace {
+                trace.emit(TraceDirection::Sent, self.endpoint.config().local, transmit.to, &transmit.bytes);
+            }
             socket::send(&self.socket, &transmit).await;
         }
     }

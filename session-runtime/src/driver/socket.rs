@@ -1,5 +1,6 @@
-//! The SIP socket: bound with a large receive buffer, and written to without waiting
-//! when the kernel has room.
+//! The SIP socket: bound with a large receive buffer and (on Linux) ICMP errors
+//! queued for the driver to read, and written to without waiting when the kernel has
+//! room.
 
 use std::io;
 use std::net::SocketAddr;
@@ -16,6 +17,10 @@ pub fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
     let socket = socket2::Socket::new(domain, socket2::Type::DGRAM, Some(socket2::Protocol::UDP))?;
     // Best effort: the kernel caps it at net.core.rmem_max.
     let _ = socket.set_recv_buffer_size(RECEIVE_BUFFER);
+    // Best effort too: without it a request to a closed port times out instead.
+    if let Err(error) = super::icmp::enable(&socket, addr.is_ipv6()) {
+        tracing::debug!(%error, "ICMP errors will not be reported");
+    }
     socket.set_nonblocking(true)?;
     socket.bind(&addr.into())?;
     UdpSocket::from_std(socket.into())
@@ -23,14 +28,23 @@ pub fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
 
 /// Sends one datagram, waiting for room only when the kernel has none.
 pub async fn send(socket: &UdpSocket, transmit: &Transmit) {
-    let sent = match socket.try_send_to(&transmit.bytes, transmit.to) {
+    let mut sent = send_once(socket, transmit).await;
+    if sent.as_ref().is_err_and(super::icmp::is_pending_icmp) {
+        // The ICMP error of an earlier datagram (to anywhere) failed this send, which
+        // did not go out; the error is reported once, so the second try is this one's.
+        sent = send_once(socket, transmit).await;
+    }
+    if let Err(error) = sent {
+        tracing::debug!(to = %transmit.to, %error, "send failed");
+    }
+}
+
+async fn send_once(socket: &UdpSocket, transmit: &Transmit) -> io::Result<usize> {
+    match socket.try_send_to(&transmit.bytes, transmit.to) {
         Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
             socket.send_to(&transmit.bytes, transmit.to).await
         }
         other => other,
-    };
-    if let Err(error) = sent {
-        tracing::debug!(to = %transmit.to, %error, "send failed");
     }
 }
 

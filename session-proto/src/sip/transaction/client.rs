@@ -65,6 +65,10 @@ pub struct ClientTx {
     /// When the transaction ends (Timer B, D, F or K); none while a dialog-creating
     /// INVITE rings, for as long as the callee likes.
     deadline: Option<Instant>,
+    /// When the request was first sent.
+    started: Instant,
+    /// How many times it was sent again.
+    retransmissions: u32,
 }
 
 impl ClientTx {
@@ -80,6 +84,29 @@ impl ClientTx {
             interval: timers.t1,
             retransmit_at: Some(now + timers.t1),
             deadline: Some(now + timers.transaction_timeout()),
+            started: now,
+            retransmissions: 0,
+        }
+    }
+
+    /// When the request was first sent.
+    pub fn started(&self) -> Instant {
+        self.started
+    }
+
+    /// How many times the request was sent again.
+    pub fn retransmissions(&self) -> u32 {
+        self.retransmissions
+    }
+
+    /// Whether the transaction still sends its request (retransmissions included):
+    /// before any response, or, for a non-INVITE, until the final one. An INVITE that
+    /// got a provisional response sends nothing more.
+    pub fn is_sending(&self) -> bool {
+        match self.state {
+            ClientState::Calling => true,
+            ClientState::Proceeding => !self.invite,
+            ClientState::Accepted | ClientState::Completed | ClientState::Terminated => false,
         }
     }
 
@@ -178,6 +205,7 @@ impl ClientTx {
             Some(at) if now >= at => {
                 self.interval = timers.backoff(self.interval, !self.invite);
                 self.retransmit_at = Some(now + self.interval);
+                self.retransmissions += 1;
                 Reaction { transmit: Some(self.request.clone()), ..Reaction::default() }
             }
             _ => Reaction::default(),
@@ -231,6 +259,7 @@ mod tests {
         };
         // Timer A: 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s; Timer B at 32 s.
         assert_eq!(sent_at, [500, 1500, 3500, 7500, 15500, 31500]);
+        assert_eq!(tx.retransmissions(), 6);
         assert_eq!((now - start).as_secs(), 32);
         assert_eq!(tx.state(), ClientState::Terminated);
     }
@@ -247,6 +276,19 @@ mod tests {
             last = now;
         }
         assert_eq!(gaps, [500, 1000, 2000, 4000, 4000, 4000]);
+    }
+
+    #[test]
+    fn only_a_transaction_that_still_sends_its_request_is_sending() {
+        let (mut invite, start, timers) = tx(true);
+        assert!(invite.is_sending());
+        invite.on_response(start, &timers, 100);
+        assert!(!invite.is_sending(), "an INVITE is not sent again after a provisional");
+        let (mut other, start, timers) = tx(false);
+        other.on_response(start, &timers, 100);
+        assert!(other.is_sending(), "a non-INVITE goes on at T2");
+        other.on_response(start, &timers, 200);
+        assert!(!other.is_sending());
     }
 
     #[test]

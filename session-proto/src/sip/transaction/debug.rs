@@ -41,6 +41,12 @@ impl fmt::Debug for TxEvent {
                 .field("raw", &datagram(raw))
                 .finish(),
             TxEvent::Timeout { tx } => f.debug_struct("Timeout").field("tx", tx).finish(),
+            TxEvent::NoResponseYet { tx, waited } => {
+                f.debug_struct("NoResponseYet").field("tx", tx).field("waited", waited).finish()
+            }
+            TxEvent::Unreachable { tx, reason } => {
+                f.debug_struct("Unreachable").field("tx", tx).field("reason", reason).finish()
+            }
             TxEvent::AckTimeout { tx } => f.debug_struct("AckTimeout").field("tx", tx).finish(),
         }
     }

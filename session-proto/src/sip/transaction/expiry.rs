@@ -36,6 +36,10 @@ impl TransactionLayer {
         let reaction = tx.on_timer(now, &self.timers);
         if let Some(bytes) = reaction.transmit {
             self.transmits.push_back(Transmit { to: tx.dest(), bytes });
+            if tx.retransmissions() == 1 && tx.state() == ClientState::Calling && !cancel {
+                let waited = now.saturating_duration_since(tx.started());
+                self.events.push_back(TxEvent::NoResponseYet { tx: id, waited });
+            }
         }
         if tx.state() == ClientState::Terminated {
             self.clients.remove(&(id, cancel));

@@ -13,11 +13,13 @@
 
 pub mod client;
 mod debug;
+mod event;
 mod expiry;
 mod key;
 mod relay;
 pub mod server;
 pub mod timers;
+mod unreachable;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -28,6 +30,7 @@ use rsipstack::rsip::{Method, Request, Response};
 
 pub use self::client::ClientKind;
 use self::client::ClientTx;
+pub use self::event::TxEvent;
 use self::key::ServerKey;
 use self::server::{ServerState, ServerTx};
 pub use self::timers::Timers;
@@ -51,56 +54,6 @@ pub struct Transmit {
     pub to: SocketAddr,
     /// The message.
     pub bytes: Bytes,
-}
-
-/// What the layer tells the dialog layer (its `Debug` shows no header values).
-pub enum TxEvent {
-    /// A new request (not a retransmission).
-    Request {
-        /// Its server transaction.
-        tx: ServerTxId,
-        /// The request.
-        request: Request,
-        /// Its header essentials.
-        essentials: Essentials,
-        /// Where it came from (responses go back there).
-        source: SocketAddr,
-        /// For a CANCEL: the INVITE transaction it cancels, if it exists.
-        cancels: Option<ServerTxId>,
-        /// The datagram as it arrived, when the caller of [`TransactionLayer::handle`]
-        /// kept it (a proxy forwards these bytes).
-        raw: Option<Bytes>,
-    },
-    /// An ACK that matched no transaction: the ACK to a 2xx, for the dialog.
-    Ack {
-        /// The ACK.
-        request: Request,
-        /// Its header essentials.
-        essentials: Essentials,
-        /// The datagram, when kept.
-        raw: Option<Bytes>,
-    },
-    /// A response for one of our transactions (provisional, final, or a repeated 2xx).
-    Response {
-        /// The transaction.
-        tx: ClientTxId,
-        /// The response.
-        response: Response,
-        /// Its header essentials.
-        essentials: Essentials,
-        /// The datagram, when kept.
-        raw: Option<Bytes>,
-    },
-    /// No final response in time (Timer B or F): the request failed.
-    Timeout {
-        /// The transaction.
-        tx: ClientTxId,
-    },
-    /// No ACK for our 2xx in 64·T1.
-    AckTimeout {
-        /// The INVITE's transaction.
-        tx: ServerTxId,
-    },
 }
 
 /// A response to a server transaction: everything but the lines copied from the request.
