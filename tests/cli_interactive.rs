@@ -69,3 +69,26 @@ async fn answer_after_lets_the_call_ring_then_answers() {
     assert_eq!(timeout(LIMIT, call.wait_for(State::Active)).await.expect("in time"), State::Active);
     call.hangup().await.expect("hang up");
 }
+
+#[test]
+fn sip_trace_prints_the_invite_and_the_200_and_progress_comes_in_order() {
+    let port = free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let _listener =
+        Running::start(common::simplepeer().args(["listen", "--bind", &bind, "--answer-after", "0.3"]));
+    wait_until_bound(port);
+    let out = common::simplepeer()
+        .args(["call", &format!("sip:bob@{bind}"), "--duration", "0.5", "--sip-trace"])
+        .output()
+        .expect("simplepeer runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let invite = stderr.find(&format!("sent to {bind}:\nINVITE sip:bob@{bind} SIP/2.0")).expect("the INVITE");
+    let ok = stderr.find(&format!("received from {bind}:\nSIP/2.0 200 OK")).expect("the 200");
+    assert!(invite < ok, "{stderr}");
+    let steps: Vec<usize> = ["trying", "ringing", "answered", "call ended"]
+        .iter()
+        .map(|step| stderr.find(&format!(" {step} ")).unwrap_or_else(|| panic!("{step} in {stderr}")))
+        .collect();
+    assert!(steps.windows(2).all(|w| w[0] < w[1]), "progress in order: {stderr}");
+}

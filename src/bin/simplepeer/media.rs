@@ -110,11 +110,18 @@ fn numbered(path: &Path, nth: usize) -> PathBuf {
 /// event to `then`.
 pub fn watch_events(call: &Call, mut then: impl FnMut(CallEvent) + Send + 'static) {
     let Some(mut events) = call.events() else { return };
-    let id = call.id();
+    let (id, remote) = (call.id(), call.remote_uri().to_owned());
     tokio::spawn(async move {
         while let Some(event) = events.recv().await {
             match &event {
                 CallEvent::Dtmf(digit) => println!("dtmf: {digit}"),
+                CallEvent::Progress(100) => tracing::info!(%id, "trying"),
+                CallEvent::Progress(code) => tracing::info!(%id, status = code, "ringing"),
+                CallEvent::NoResponseYet { waited } => {
+                    tracing::warn!(%id, to = %remote, after = %crate::plan::secs(*waited), "no answer from the peer yet; retransmitting");
+                }
+                CallEvent::HeldByPeer(true) => tracing::info!(%id, "held by the peer"),
+                CallEvent::HeldByPeer(false) => tracing::info!(%id, "taken off hold by the peer"),
                 CallEvent::TransferStatus(code) => println!("transfer: {code}"),
                 CallEvent::TransferRequested { target, new_call: Some(new_call) } => {
                     tracing::info!(%id, %target, new_call = %new_call.id(), "transferred by the peer; calling");

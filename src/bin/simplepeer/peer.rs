@@ -23,6 +23,10 @@ pub struct PeerArgs {
     /// A name shown to the peers we call, before our URI in From, e.g. "Alice Liddell".
     #[arg(long, value_name = "NAME")]
     display_name: Option<String>,
+    /// Print every SIP message sent and received on stderr, with its direction, peer
+    /// and time (credentials redacted).
+    #[arg(long)]
+    sip_trace: bool,
 }
 
 /// [`Codec`] for the command line.
@@ -70,6 +74,15 @@ impl PeerArgs {
         if let Some(name) = &self.display_name {
             session_core::check_display_name(name).map_err(|e| format!("--display-name: {e}"))?;
             builder = builder.display_name(name);
+        }
+        if self.sip_trace {
+            builder = builder.sip_trace(|message| {
+                let at = message.at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+                let (secs, millis) = (at.as_secs(), at.subsec_millis());
+                let time =
+                    format!("{:02}:{:02}:{:02}.{millis:03}", secs / 3600 % 24, secs / 60 % 60, secs % 60);
+                eprintln!("--- {time} UTC {message}");
+            });
         }
         Ok(builder)
     }
