@@ -94,6 +94,9 @@ fn bad_peer_options_are_refused() {
     refused(&["--rtp-ports", "20000-10000"], "holds no RTP/RTCP port pair; give two ports like 10000-20000");
     refused(&["--display-name", "Alice\u{7}"], "--display-name: the display name");
     refused(&["--codec", "opus"], "invalid value 'opus' for '--codec <CODEC>'");
+    // The proxy URI is checked as a call target is, with the same words.
+    refused(&["--outbound-proxy", "sip:127.0.0.1:99999"], "port 99999 is out of range (1–65535)");
+    refused(&["--outbound-proxy", "127.0.0.1:50x"], "`50x` is not a port number");
 }
 
 #[test]

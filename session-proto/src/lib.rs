@@ -22,7 +22,7 @@ pub mod sip;
 pub mod subscription;
 pub mod types;
 
-pub use call::{IpVersionMismatch, check_target};
+pub use call::{IpVersionMismatch, check_target, target_host_port};
 pub use endpoint::{
     BadDisplayName, CommandError, EndReason, Endpoint, EndpointConfig, Event, IncomingMessage, Stats,
     Unreachable, check_display_name,

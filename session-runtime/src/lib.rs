@@ -28,6 +28,7 @@ pub use api::{
     AudioStream, Call, CallError, CallEvent, CallEvents, Credentials, EndReason, IncomingMessage,
     PeerBuilder, PeerError, RegisterError, RegisterSpec, Registration, RegistrationError, RegistrationId,
     RegistrationState, RegistrationStatus, Server, ServerBuilder, SimplePeer, check_dtmf, check_target,
+    target_host_port,
 };
 pub use api::{IpVersionMismatch, SipMessageTrace, TraceDirection};
 pub use conference::{ConferenceError, ConferenceId, ConferenceManager};

@@ -14,7 +14,7 @@ pub(crate) mod record;
 mod responses;
 mod send;
 pub(crate) mod target;
-pub use target::{IpVersionMismatch, check_target};
+pub use target::{IpVersionMismatch, check_target, target_host_port};
 mod transfer;
 
 use std::net::SocketAddr;

@@ -47,6 +47,21 @@ pub fn check_target(uri: &str) -> Result<(), CommandError> {
     parse(uri).map(drop).map_err(|why| CommandError::InvalidTarget { target: uri.to_owned(), why })
 }
 
+/// The host and port a SIP URI points to (5060 when it names no port), checked as
+/// [`check_target`] checks it: what a driver looks up for an outbound proxy or a
+/// registrar given as a URI.
+///
+/// ```
+/// let (host, port) = session_proto::target_host_port("sip:proxy.example.com:5070").unwrap();
+/// assert_eq!((host.as_str(), port), ("proxy.example.com", 5070));
+/// assert!(session_proto::target_host_port("sip:proxy.example.com:99999").is_err());
+/// ```
+pub fn target_host_port(uri: &str) -> Result<(String, u16), CommandError> {
+    parse(uri)
+        .map(|target| (target.host, target.port))
+        .map_err(|why| CommandError::InvalidTarget { target: uri.to_owned(), why })
+}
+
 /// A target (a callee, a registrar) whose IP address is of the other version than the
 /// socket the peer is bound to: an IPv4 socket cannot send to an IPv6 address, nor the
 /// reverse. Found before anything is sent; the message says what to bind instead.

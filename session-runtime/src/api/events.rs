@@ -114,3 +114,15 @@ impl From<CommandError> for CallError {
         }
     }
 }
+
+/// The host and port `uri` points to (5060 when it names none), checked as
+/// [`check_target`] checks it: for an application that looks up an outbound proxy or a
+/// registrar it was given as a SIP URI.
+///
+/// ```
+/// let (host, port) = session_core::target_host_port("sip:proxy.example.com").unwrap();
+/// assert_eq!((host.as_str(), port), ("proxy.example.com", 5060));
+/// ```
+pub fn target_host_port(uri: &str) -> Result<(String, u16), CallError> {
+    session_proto::target_host_port(uri).map_err(CallError::from)
+}

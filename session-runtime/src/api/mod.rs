@@ -16,7 +16,7 @@ pub use audio::AudioStream;
 pub use call::{Call, CallEvents};
 pub use call_controller::CallController;
 pub use coordinator::{PeerConfig, PeerError, PeerServices, UnifiedCoordinator};
-pub use events::{CallError, CallEvent, EndReason, check_dtmf, check_target};
+pub use events::{CallError, CallEvent, EndReason, check_dtmf, check_target, target_host_port};
 pub use registration::{RegisterError, Registration};
 pub use server::{Server, ServerBuilder};
 pub use session_proto::auth::Credentials;

@@ -72,26 +72,9 @@ impl RegisterArgs {
 
 /// The address of `sip:HOST[:PORT]` (or `HOST[:PORT]`), of the IP version of our socket.
 async fn resolve(uri: &str, v4: bool) -> Result<SocketAddr, String> {
-    let rest = uri.strip_prefix("sip:").unwrap_or(uri);
-    let rest = rest.split([';', '?', '>']).next().unwrap_or_default();
-    let host_port = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
-    let (host, port) = match host_port.strip_prefix('[') {
-        Some(v6) => match v6.split_once(']') {
-            Some((host, after)) => (host, after.strip_prefix(':')),
-            None => return Err(format!("`{uri}`: its IPv6 address has no closing `]`")),
-        },
-        None => match host_port.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (host_port, None),
-        },
-    };
-    let port = match port {
-        None => 5060,
-        Some(text) => text.parse::<u16>().map_err(|_| format!("`{uri}`: `{text}` is not a port number"))?,
-    };
-    if host.is_empty() {
-        return Err(format!("`{uri}` names no host; use sip:HOST[:PORT]"));
-    }
+    let sip_uri = if uri.starts_with("sip:") { uri.to_owned() } else { format!("sip:{uri}") };
+    let (host, port) = session_core::target_host_port(&sip_uri).map_err(|e| e.to_string())?;
+    let host = host.as_str();
     let found =
         tokio::net::lookup_host((host, port)).await.map_err(|e| format!("cannot find `{host}`: {e}"))?;
     let family = if v4 { "IPv4" } else { "IPv6" };
