@@ -65,7 +65,11 @@ impl SessionActions for CallContext<'_> {
     fn send_invite(&mut self, _rtp: &SocketAddr) {
         let contact = self.core.local_uri.clone();
         let allow = self.core.allow.clone();
-        let mut extra = vec![("Contact", contact.as_str()), ("Allow", allow.as_str())];
+        let mut extra = vec![
+            ("Contact", contact.as_str()),
+            ("Allow", allow.as_str()),
+            ("Supported", crate::sip::SUPPORTED),
+        ];
         let replaces = self.call.replaces.clone();
         if let Some(replaces) = &replaces {
             extra.push(("Replaces", replaces));

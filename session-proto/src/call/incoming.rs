@@ -152,7 +152,7 @@ fn answer(core: &mut Core, now: Instant, tx: ServerTxId, code: u16, extra: &[(&s
 }
 
 /// Whether the request's Event header names the `refer` package (`Event: refer;id=7`).
-fn is_refer_event(request: &Request) -> bool {
+pub(crate) fn is_refer_event(request: &Request) -> bool {
     request.headers.iter().any(|h| match h {
         Header::Event(v) => {
             v.value().split(';').next().is_some_and(|package| package.trim().eq_ignore_ascii_case("refer"))

@@ -23,6 +23,7 @@ use std::time::Instant;
 use rsipstack::rsip::Method;
 
 pub(crate) use self::actions::CallContext;
+pub(crate) use self::incoming::is_refer_event;
 use self::record::{CallRecord, MediaState, SessionManager};
 pub(crate) use self::send::Payload;
 use crate::deadlines::Deadline;

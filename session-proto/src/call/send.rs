@@ -110,9 +110,12 @@ impl CallContext<'_> {
         let Some(tx) = self.call.invite_tx else { return };
         let contact = self.core.local_uri.clone();
         let warning = why.map(write::warning);
-        let mut extra: Vec<(&str, &str)> = Vec::with_capacity(2);
+        let mut extra: Vec<(&str, &str)> = Vec::with_capacity(3);
         if (101..300).contains(&code) {
             extra.push(("Contact", &contact));
+        }
+        if (200..300).contains(&code) {
+            extra.push(("Supported", crate::sip::SUPPORTED));
         }
         if let Some(warning) = &warning {
             extra.push(("Warning", warning));

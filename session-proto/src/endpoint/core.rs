@@ -77,6 +77,12 @@ impl Core {
         self.tx.respond(now, tx, code, reply, &mut self.deadlines);
     }
 
+    /// Answers a request that failed the checks of [`super::validate`].
+    pub fn refuse(&mut self, now: Instant, tx: ServerTxId, refusal: super::validate::Refusal) {
+        let extra: Vec<(&str, &str)> = refusal.headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        self.reply(now, tx, refusal.code, &extra);
+    }
+
     pub fn emit(&mut self, event: Event) {
         self.events.push_back(event);
     }

@@ -24,6 +24,7 @@ mod options;
 pub mod registry;
 mod route;
 mod unreachable;
+mod validate;
 
 use std::net::SocketAddr;
 use std::time::Instant;

@@ -17,10 +17,11 @@ pub(crate) const METHODS: &[&str] = &["OPTIONS", "MESSAGE"];
 /// The bodies a MESSAGE may carry for us to read.
 const READABLE: &str = "text/plain";
 
-/// OPTIONS: 200 with what we handle (section 11.2).
+/// OPTIONS: 200 with what we handle: methods, body types, extensions (section 11.2).
 pub(crate) fn options(core: &mut Core, now: Instant, tx: ServerTxId) {
     let allow = core.allow.clone();
-    core.reply(now, tx, 200, &[("Allow", &allow), ("Accept", "application/sdp")]);
+    let supported = ("Supported", crate::sip::SUPPORTED);
+    core.reply(now, tx, 200, &[("Allow", &allow), ("Accept", "application/sdp"), supported]);
 }
 
 /// MESSAGE: a text we can read is handed to the application and answered 200; any

@@ -10,7 +10,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use rsipstack::rsip::{Method, Request};
 
-use super::{Endpoint, options};
+use super::{Endpoint, options, validate};
 use crate::interceptor::{IncomingRequest, SignalingDecision};
 use crate::server::Origin;
 use crate::sip::headers::Essentials;
@@ -106,6 +106,9 @@ impl Endpoint {
         let Some(call) = core.registry.dialog(&DialogId::new(essentials.call_id.clone(), to_tag)) else {
             return core.reply(now, tx, 481, &[]);
         };
+        if let Err(refusal) = validate::as_user_agent(&request, &core.allow) {
+            return core.refuse(now, tx, refusal);
+        }
         match request.method {
             Method::Options => options::options(core, now, tx),
             Method::Message => options::message(core, now, tx, &request, source),
@@ -128,6 +131,16 @@ impl Endpoint {
         raw: Option<Bytes>,
     ) {
         let core = &mut self.core;
+        // OPTIONS to the server itself is answered here; to a user, proxied.
+        let to_the_server = request.method == Method::Options && request.uri.auth.is_none();
+        let proxied = self.server.is_some() && !to_the_server;
+        let checked = match proxied {
+            true => validate::as_proxy(&request),
+            false => validate::as_user_agent(&request, &core.allow),
+        };
+        if let Err(refusal) = checked {
+            return core.refuse(now, tx, refusal);
+        }
         match core.config.interceptor.handle(&IncomingRequest::of(&request, &essentials.call_id)) {
             SignalingDecision::Reject(code) => return core.reply(now, tx, code, &[]),
             SignalingDecision::Custom { code, reason } => {
@@ -135,11 +148,7 @@ impl Endpoint {
             }
             SignalingDecision::Accept | SignalingDecision::Defer => {}
         }
-        // OPTIONS to the server itself is answered here; to a user, proxied.
-        let to_the_server = request.method == Method::Options && request.uri.auth.is_none();
-        if let Some(server) = self.server.as_mut()
-            && !to_the_server
-        {
+        if let Some(server) = self.server.as_mut().filter(|_| proxied) {
             let origin = Origin { tx, essentials, source };
             return match request.method {
                 Method::Register => server.on_register(core, now, &origin, &request, raw.as_deref()),
@@ -151,9 +160,7 @@ impl Endpoint {
             Method::Options => options::options(core, now, tx),
             Method::Message => options::message(core, now, tx, &request, source),
             // Methods of a dialog, outside one: there is no such dialog or transaction.
-            Method::Bye | Method::Info | Method::Refer | Method::Notify | Method::PRack | Method::Update => {
-                core.reply(now, tx, 481, &[])
-            }
+            Method::Bye | Method::Info | Method::Refer | Method::Notify => core.reply(now, tx, 481, &[]),
             _ => self.not_allowed(now, tx),
         }
     }

@@ -8,7 +8,8 @@ use rsipstack::rsip::{Header, Headers, Method};
 /// What routing a message needs: transaction key, dialog key, sequencing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Essentials {
-    /// The top Via's `branch` parameter.
+    /// The top Via's `branch` parameter; empty when the top Via has none, as an RFC
+    /// 2543 client may send (such requests are matched by the section 17.2.3 fallback).
     pub branch: String,
     /// The Call-ID.
     pub call_id: String,
@@ -25,8 +26,8 @@ pub struct Essentials {
 /// Why a message lacks what every SIP message must carry (RFC 3261 section 8.1.1).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum MissingHeader {
-    /// No Via, or a top Via without a branch.
-    #[error("missing Via header with a branch parameter")]
+    /// No Via.
+    #[error("missing Via header")]
     Via,
     /// No Call-ID.
     #[error("missing Call-ID header")]
@@ -59,7 +60,8 @@ impl Essentials {
         }
         // The top Via is the first value of the first Via line (`Via: a, b` holds two).
         let top_via = via.and_then(|v| v.split(',').next());
-        let branch = top_via.and_then(|v| param(v, "branch")).ok_or(MissingHeader::Via)?;
+        let top_via = top_via.map(str::trim).filter(|v| !v.is_empty()).ok_or(MissingHeader::Via)?;
+        let branch = param(top_via, "branch").unwrap_or_default();
         let call_id = call_id.map(str::trim).filter(|c| !c.is_empty()).ok_or(MissingHeader::CallId)?;
         let from = from.ok_or(MissingHeader::From)?;
         let to = to.ok_or(MissingHeader::To)?;
@@ -134,14 +136,10 @@ pub fn contact_uri(headers: &Headers) -> Option<&str> {
     })
 }
 
-/// The body as SDP text, when it is `application/sdp`.
+/// The body as SDP text: the body when it is `application/sdp`, or its SDP part when
+/// it is `multipart/*` ([`super::body::sdp`]).
 pub fn sdp_body<'a>(headers: &Headers, body: &'a [u8]) -> Option<&'a str> {
-    let is_sdp =
-        content_type(headers).is_some_and(|t| t.trim().to_ascii_lowercase().starts_with("application/sdp"));
-    if !is_sdp || body.is_empty() {
-        return None;
-    }
-    std::str::from_utf8(body).ok()
+    super::body::sdp(content_type(headers)?, body)
 }
 
 #[cfg(test)]

@@ -2,14 +2,15 @@
 //!
 //! rsip parses; this module checks what rsip lets through (the SIP version, a
 //! Content-Length longer than the body, extension methods it cannot represent, missing
-//! mandatory headers) and, for a request that cannot be processed, builds the error
+//! mandatory headers, and the header rules of [`grammar`]: control characters, a
+//! second From or Content-Length) and, for a request that cannot be processed, builds the error
 //! response from the raw header lines, so even a request rsip cannot parse is answered
 //! `400 Bad Request` when it carries a Via to answer to.
 
 use rsipstack::rsip::{Method, Request, Response, SipMessage};
 
 use super::headers::Essentials;
-use super::write;
+use super::{grammar, write};
 
 /// Largest header section we process; bigger requests get 513 Message Too Large.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
@@ -66,6 +67,9 @@ pub fn parse(datagram: &[u8], allow: &str) -> Result<Inbound, Refused> {
         check_request_line(start).map_err(|(code, why)| refuse(code, &why))?;
     } else if !start.starts_with("SIP/2.0 ") {
         return Err(dropped(format!("response with unsupported version: {start}")));
+    }
+    if let Err(broken) = grammar::check(head_text) {
+        return Err(if is_response { dropped(format!("response: {broken}")) } else { refuse(400, &broken) });
     }
     if let Some(declared) = declared_length(head_text) {
         let Ok(declared) = declared else {

@@ -10,8 +10,8 @@
 //! number, whole top Via and method (ACK as INVITE), the section's fallback. The To
 //! tag, which the fallback also compares, is left out: an ACK carries the tag of our
 //! response while its INVITE had none, and every other field already tells requests
-//! apart. A request without any branch is refused before it gets here (400, see
-//! [`Essentials`]).
+//! apart. A request whose top Via has no branch at all (RFC 2543 did not require
+//! one) takes the same fallback: its [`Essentials::branch`] is empty.
 
 use rsipstack::rsip::{Header, Method, Request};
 
