@@ -6,9 +6,11 @@
 #   RATES="500 1000" bench/cps.sh
 #
 # Prints, for both servers: the highest rate (calls/s, 5 s per step) with 0 failed
-# calls, CPU milliseconds per call at 1000 calls/s, and resident memory per call with
-# 5000 established calls held open, and 35 s after they ended (once the finished
-# transactions have expired). Loopback only.
+# calls; goodput (calls completed per second of the run) when offered 1.5 and 2 times
+# that rate, as a share of it (past its capacity a server should keep completing what
+# it can and refuse the rest early, not collapse); CPU milliseconds per call at 1000
+# calls/s; and resident memory per call with 5000 established calls held open, and 35 s
+# after they ended (once the finished transactions have expired). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
@@ -62,6 +64,23 @@ highest_rate() {
     echo "$best"
 }
 
+# overload ours|sipp CLEAN_RATE FACTOR -> goodput: calls completed per second of the run
+# (until SIPp has finished every call it placed) when offered FACTOR x CLEAN_RATE.
+overload() {
+    local rate; rate=$(python3 -c "print(max(1, int($2 * $3)))")
+    local p; p=$(port)
+    local pid; pid=$(start_server "$1" "$p"); sleep 0.3
+    local start; start=$(date +%s.%N)
+    uac "$p" "$rate" $((rate * STEP_SECONDS))
+    local end; end=$(date +%s.%N)
+    kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+    local ok failed
+    ok=$(stat_col "$WORK/uac.csv" 'SuccessfulCall(C)'); failed=$(stat_col "$WORK/uac.csv" 'FailedCall(C)')
+    local goodput; goodput=$(python3 -c "print(f'{$ok / ($end - $start):.0f}')")
+    echo "  $1 offered $rate calls/s (${3}x): $ok ok, $failed failed, goodput $goodput calls/s" >&2
+    echo "$goodput"
+}
+
 cpu_per_call() {
     local p; p=$(port)
     local pid; pid=$(start_server "$1" "$p"); sleep 0.3
@@ -91,6 +110,9 @@ memory_per_call() {
 echo "== highest rate with 0 failed calls (${STEP_SECONDS} s per step)"
 ours_rate=$(highest_rate ours)
 sipp_rate=$(highest_rate sipp)
+echo "== overload: 1.5x and 2x the highest clean rate"
+ours_15=$(overload ours "$ours_rate" 1.5); ours_20=$(overload ours "$ours_rate" 2)
+sipp_15=$(overload sipp "$sipp_rate" 1.5); sipp_20=$(overload sipp "$sipp_rate" 2)
 echo "== CPU per call at 1000 calls/s"
 ours_cpu=$(cpu_per_call ours)
 sipp_cpu=$(cpu_per_call sipp)
@@ -103,6 +125,10 @@ ours_rate, sipp_rate = $ours_rate, $sipp_rate
 print()
 print(f"{'':24}{'simplepeer':>14}{'SIPp uas':>14}{'ratio':>10}")
 print(f"{'max calls/s, 0 failed':24}{ours_rate:>14}{sipp_rate:>14}{ours_rate / max(sipp_rate, 1):>10.2f}")
+for factor, ours, sipp in (("1.5", $ours_15, $sipp_15), ("2", $ours_20, $sipp_20)):
+    share = lambda goodput, clean: f"{goodput}/s {goodput / max(clean, 1):.0%}"
+    print(f"{'goodput @' + factor + 'x clean':24}{share(ours, ours_rate):>14}{share(sipp, sipp_rate):>14}"
+          f"{ours / max(sipp, 1):>10.2f}")
 print(f"{'CPU ms per call @1000/s':24}{$ours_cpu:>14.3f}{$sipp_cpu:>14.3f}{$ours_cpu / max($sipp_cpu, 1e-9):>10.2f}")
 print(f"{'bytes per held call':24}{$ours_mem:>14}{$sipp_mem:>14}{$ours_mem / max($sipp_mem, 1):>10.2f}")
 print(f"{'RSS KiB idle/held/ended':24}{'$ours_base/$ours_held/$ours_ended':>14}  {'$sipp_base/$sipp_held/$sipp_ended':>14}")

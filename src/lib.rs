@@ -157,7 +157,7 @@
 #![warn(missing_docs)]
 
 // Peers and calls.
-pub use session_runtime::{BadDisplayName, IpVersionMismatch, check_display_name};
+pub use session_runtime::{BadDisplayName, IpVersionMismatch, OverloadLimits, check_display_name};
 // Watching the SIP messages (PeerBuilder::sip_trace).
 pub use session_runtime::{
     Call, CallDirection, CallError, CallEvent, CallEvents, EndReason, IncomingMessage, PeerBuilder,

@@ -90,6 +90,19 @@ fn listen_refuses_bad_media_options_at_start_instead_of_failing_each_call() {
 }
 
 #[test]
+fn listen_refuses_limits_that_would_refuse_every_call() {
+    for (flag, message) in [
+        ("--max-concurrent", "invalid value '0' for '--max-concurrent <N>': must be 1 or more"),
+        ("--max-cps", "invalid value '0' for '--max-cps <RATE>'"),
+        ("--retry-after", "invalid value '0' for '--retry-after <SECS>'"),
+    ] {
+        let out = simplepeer().args(["listen", "--bind", "127.0.0.1:0", flag, "0"]).output().expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(message), "{flag} 0: {stderr}");
+    }
+}
+
+#[test]
 fn bad_peer_options_are_refused() {
     refused(&["--rtp-ports", "20000-10000"], "holds no RTP/RTCP port pair; give two ports like 10000-20000");
     refused(&["--display-name", "Alice\u{7}"], "--display-name: the display name");

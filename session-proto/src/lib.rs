@@ -24,7 +24,7 @@ pub mod types;
 
 pub use call::{IpVersionMismatch, check_target, target_host_port};
 pub use endpoint::{
-    BadDisplayName, CommandError, EndReason, Endpoint, EndpointConfig, Event, IncomingMessage, Stats,
-    Unreachable, check_display_name,
+    BadDisplayName, CommandError, EndReason, Endpoint, EndpointConfig, Event, IncomingMessage,
+    OverloadLimits, Stats, Unreachable, check_display_name,
 };
 pub use registration::{RegisterSpec, RegistrationError, RegistrationId, RegistrationState};

@@ -241,3 +241,77 @@ fn a_display_name_is_quoted_in_from_and_reaches_the_callee() {
     let from = from.expect("a From header");
     assert!(from.starts_with(r#""Alice \"Al\" Liddell" <sip:alice@"#), "{from}");
 }
+
+/// A callee whose 200 OK to the INVITE crosses Alice's BYE: the first BYE is answered
+/// only by a retransmission of that 200; the BYE's own retransmission gets its 200.
+fn late_2xx_callee(net: &mut Net) {
+    use net::script::respond;
+    const SDP: &str = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
+                       m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+    let mut ok_to_invite = String::new();
+    let mut byes = 0;
+    net.add_script("bob", move |_, from, message| {
+        let extra =
+            ["Contact: <sip:bob@127.0.0.1:5090>".to_owned(), "Content-Type: application/sdp".to_owned()];
+        if message.starts_with("INVITE ") {
+            ok_to_invite = respond(message, "200 OK", "callee", &extra, SDP);
+            vec![(from, ok_to_invite.clone())]
+        } else if message.starts_with("BYE ") {
+            byes += 1;
+            let reply =
+                if byes == 1 { ok_to_invite.clone() } else { respond(message, "200 OK", "callee", &[], "") };
+            vec![(from, reply)]
+        } else {
+            Vec::new()
+        }
+    });
+}
+
+#[test]
+fn a_2xx_retransmitted_while_our_bye_is_pending_gets_an_ack_and_no_second_bye() {
+    let mut net = Net::new(7, Conditions::CLEAN);
+    net.add("alice", |_| {});
+    late_2xx_callee(&mut net);
+    let call = net.dial(0, "sip:bob@127.0.0.1:5090");
+    net.run_for(Duration::from_millis(100));
+    assert_eq!(net.nodes[0].states(call).last(), Some(&State::Active));
+    net.command(0, call, Cmd::Hangup).expect("Alice hangs up");
+    net.run_for(Duration::from_secs(5));
+    let received = &net.scripts[0];
+    let cseq = |m: &&str| net::script::header(m, "CSeq").unwrap_or_default().to_owned();
+    let acks: Vec<String> = received.received_starting("ACK").iter().map(cseq).collect();
+    assert_eq!(acks, ["1 ACK", "1 ACK"], "each 2xx is ACKed (section 13.2.2.4)");
+    let byes: Vec<String> = received.received_starting("BYE").iter().map(cseq).collect();
+    assert!(byes.len() >= 2, "the unanswered BYE is retransmitted: {byes:?}");
+    assert!(byes.iter().all(|c| *c == byes[0]), "one BYE transaction, no second BYE: {byes:?}");
+    assert_eq!(net.nodes[0].ended(call), Some(EndReason::LocalHangup));
+    assert_eq!(net.nodes[0].states(call).last(), Some(&State::Terminated));
+}
+
+#[test]
+fn the_200_to_our_cancel_is_not_taken_for_an_answer() {
+    use net::script::respond;
+    let mut net = Net::new(7, Conditions::CLEAN);
+    net.add("alice", |_| {});
+    let mut invite = String::new();
+    net.add_script("bob", move |_, from, message| {
+        let ok = |m: &str| respond(m, "200 OK", "callee", &[], "");
+        if message.starts_with("INVITE ") {
+            invite = message.to_owned();
+            vec![(from, respond(message, "100 Trying", "", &[], ""))]
+        } else if message.starts_with("CANCEL ") {
+            vec![(from, ok(message)), (from, respond(&invite, "487 Request Terminated", "callee", &[], ""))]
+        } else {
+            Vec::new()
+        }
+    });
+    let call = net.dial(0, "sip:bob@127.0.0.1:5090");
+    net.run_for(Duration::from_millis(100));
+    net.command(0, call, Cmd::Hangup).expect("Alice gives up");
+    net.run_for(Duration::from_secs(2));
+    let methods: Vec<&str> =
+        net.scripts[0].received.iter().map(|(_, _, m)| m.split(' ').next().unwrap_or_default()).collect();
+    assert_eq!(methods, ["INVITE", "CANCEL", "ACK"], "the 487 is ACKed; no ACK and BYE for the CANCEL's 200");
+    assert_eq!(net.nodes[0].ended(call), Some(EndReason::LocalHangup));
+    assert_eq!(net.nodes[0].states(call).last(), Some(&State::Terminated));
+}

@@ -22,7 +22,9 @@ pub(crate) mod media;
 pub(crate) mod registrations;
 pub(crate) mod shared;
 
-pub use session_proto::{BadDisplayName, auth, check_display_name, interceptor, machine, server, types};
+pub use session_proto::{
+    BadDisplayName, OverloadLimits, auth, check_display_name, interceptor, machine, server, types,
+};
 
 pub use api::{
     AudioStream, Call, CallError, CallEvent, CallEvents, Credentials, EndReason, IncomingMessage,

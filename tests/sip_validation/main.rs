@@ -4,6 +4,7 @@
 //! branch, folded and compact headers, long values). A request that passes every check
 //! reaches the call and is answered 486 by the listener.
 
+mod overload;
 mod peer;
 mod rules;
 

@@ -27,10 +27,14 @@ pub struct Peer {
 impl Peer {
     /// Starts the listener on a free port and binds the client socket.
     pub fn new() -> Self {
+        Peer::listening(&["--reject", "486"])
+    }
+
+    /// `simplepeer listen` with `args` on a free port, and the client socket.
+    pub fn listening(args: &[&str]) -> Self {
         let port = common::free_port();
         let bind = format!("127.0.0.1:{port}");
-        let listener =
-            Running::start(common::simplepeer().args(["listen", "--bind", &bind, "--reject", "486"]));
+        let listener = Running::start(common::simplepeer().args(["listen", "--bind", &bind]).args(args));
         common::wait_until_bound(port);
         Peer { _listener: listener, target: bind.parse().expect("address"), socket: Peer::socket() }
     }
@@ -83,16 +87,27 @@ impl Peer {
 
     /// The next final answer arriving on `socket` within 5 s.
     pub fn final_answer(&self, socket: &UdpSocket) -> Option<Answer> {
+        self.answer_from(socket, 200)
+    }
+
+    /// The next answer with a status of `at_least` or more arriving on `socket` within 5 s.
+    pub fn answer_from(&self, socket: &UdpSocket, at_least: u16) -> Option<Answer> {
         let start = Instant::now();
         let mut buffer = [0u8; 65_535];
         while start.elapsed() < Duration::from_secs(5) {
             let Ok(length) = socket.recv(&mut buffer) else { continue };
             let answer = Answer { text: String::from_utf8_lossy(&buffer[..length]).into_owned() };
-            if answer.code() >= 200 {
+            if answer.code() >= at_least {
                 return Some(answer);
             }
         }
         None
+    }
+
+    /// Sends `request` and returns the first answer past 100 Trying.
+    pub fn send_until_ringing(&self, request: &str) -> Answer {
+        self.socket.send_to(request.as_bytes(), self.target).expect("send");
+        self.answer_from(&self.socket, 101).unwrap_or_else(|| panic!("no answer past 100 to\n{request}"))
     }
 
     /// Every datagram that reaches the client socket within `window`.

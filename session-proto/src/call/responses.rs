@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use rsipstack::rsip::Response;
+use rsipstack::rsip::{Method, Response};
 
 use super::DialogAdapter;
 use super::actions::CallContext;
@@ -27,6 +27,12 @@ impl DialogAdapter {
         response: &Response,
         essentials: &Essentials,
     ) {
+        // A CANCEL shares its INVITE's branch, so its answer comes on the INVITE's id;
+        // it says nothing of the call, which the INVITE's own final response ends
+        // (487 Request Terminated, or a 2xx that crossed the CANCEL; section 9.1).
+        if essentials.cseq_method == Method::Cancel {
+            return;
+        }
         let code = response.status_code.code();
         if code >= 200 && purpose != Purpose::Invite {
             self.forget_client(core, id, tx);

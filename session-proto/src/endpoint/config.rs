@@ -42,6 +42,8 @@ pub struct EndpointConfig {
     /// Makes the endpoint a registrar and proxy for a domain ([`crate::server`]);
     /// `None`, the default, keeps it a plain user agent that refuses REGISTER with 405.
     pub server: Option<ServerConfig>,
+    /// When new calls are refused with 503 rather than taken ([`super::overload`]).
+    pub overload: super::OverloadLimits,
 }
 
 impl EndpointConfig {
@@ -58,6 +60,7 @@ impl EndpointConfig {
             credentials: None,
             outbound_proxy: None,
             server: None,
+            overload: super::OverloadLimits::default(),
         }
     }
 }

@@ -285,4 +285,7 @@ pub struct Stats {
     pub dialogs: usize,
     /// Entries in the deadline queue (some may be stale).
     pub deadlines: usize,
+    /// New calls refused with 503 so far, past the [`crate::OverloadLimits`] or while the
+    /// driver was behind.
+    pub refused_overload: u64,
 }

@@ -21,6 +21,7 @@ pub mod config;
 pub(crate) mod core;
 pub mod event;
 mod options;
+pub mod overload;
 pub mod registry;
 mod route;
 mod unreachable;
@@ -34,6 +35,8 @@ use bytes::Bytes;
 pub use self::config::{BadDisplayName, EndpointConfig, check_display_name};
 use self::core::Core;
 pub use self::event::{CommandError, EndReason, Event, IncomingMessage, Stats};
+use self::overload::Admission;
+pub use self::overload::OverloadLimits;
 pub use self::registry::SessionRegistry;
 pub use self::unreachable::Unreachable;
 use crate::call::DialogAdapter;
@@ -54,6 +57,8 @@ pub struct Endpoint {
     calls: DialogAdapter,
     registrations: RegistrationAdapter,
     server: Option<Server>,
+    /// Whether new calls are taken ([`overload`]).
+    admission: Admission,
 }
 
 impl Endpoint {
@@ -64,6 +69,7 @@ impl Endpoint {
         let registrar: &[&str] = if server.is_some() { &["REGISTER"] } else { &[] };
         let allow = [crate::call::METHODS, options::METHODS, registrar].concat().join(", ");
         Self {
+            admission: Admission::new(config.overload.clone()),
             core: Core::new(config, seed, allow),
             calls: DialogAdapter::default(),
             registrations: RegistrationAdapter::default(),
@@ -85,6 +91,9 @@ impl Endpoint {
     pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, datagram: &[u8]) {
         match inbound::parse(datagram, &self.core.allow) {
             Ok(message) => {
+                if let Some(refusal) = self.shed(now, &message) {
+                    return self.core.tx.send_stateless(from, refusal);
+                }
                 // A proxy forwards the bytes as they came; a user agent needs no copy.
                 let raw = self.server.is_some().then(|| Bytes::copy_from_slice(datagram));
                 self.core.tx.handle(now, from, message, raw, &mut self.core.deadlines)
@@ -97,6 +106,12 @@ impl Endpoint {
             }
         }
         self.route(now);
+    }
+
+    /// The driver says whether it keeps up with its input: while it does not (its
+    /// socket's receive queue grows), new calls are refused with 503 ([`overload`]).
+    pub fn set_overloaded(&mut self, overloaded: bool) {
+        self.admission.set_backlogged(overloaded);
     }
 
     /// Runs every timer due at `now`.
@@ -256,6 +271,7 @@ impl Endpoint {
             transactions: self.core.tx.len(),
             dialogs: self.core.registry.dialogs(),
             deadlines: self.core.deadlines.len(),
+            refused_overload: self.admission.refused,
         }
     }
 

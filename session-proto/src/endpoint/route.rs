@@ -141,6 +141,9 @@ impl Endpoint {
         if let Err(refusal) = checked {
             return core.refuse(now, tx, refusal);
         }
+        if request.method == Method::Invite {
+            self.admission.admitted(now);
+        }
         match core.config.interceptor.handle(&IncomingRequest::of(&request, &essentials.call_id)) {
             SignalingDecision::Reject(code) => return core.reply(now, tx, code, &[]),
             SignalingDecision::Custom { code, reason } => {

@@ -83,9 +83,8 @@ impl Call {
     /// Hanging up a call that is already ending or over is not an error.
     pub async fn hangup(&self) -> Result<(), CallError> {
         match self.send(Event::Hangup).await {
-            Err(CallError::Ended(_)) | Err(CallError::InvalidState { state: State::Terminating, .. }) => {
-                Ok(())
-            }
+            Err(CallError::Ended(_))
+            | Err(CallError::InvalidState { state: State::Cancelling | State::Terminating, .. }) => Ok(()),
             other => other,
         }
     }

@@ -10,7 +10,7 @@ use session_media::Codec;
 use session_proto::auth::Credentials;
 use session_proto::media::MediaSettings;
 use session_proto::server::ServerConfig;
-use session_proto::{Endpoint, EndpointConfig, IncomingMessage, RegisterSpec, Stats};
+use session_proto::{Endpoint, EndpointConfig, IncomingMessage, OverloadLimits, RegisterSpec, Stats};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use super::CallController;
@@ -62,6 +62,9 @@ pub struct PeerConfig {
     /// Called with every SIP datagram sent and received, credentials redacted (see
     /// [`SipMessageTrace`](super::SipMessageTrace)); none by default.
     pub sip_trace: Option<SipTrace>,
+    /// When new calls are refused with 503 and Retry-After rather than taken; besides
+    /// these limits, the driver refuses them while its socket's input backs up.
+    pub overload: OverloadLimits,
 }
 
 impl PeerConfig {
@@ -80,6 +83,7 @@ impl PeerConfig {
             location: Arc::new(MemoryStore::new()),
             server: None,
             sip_trace: None,
+            overload: OverloadLimits::default(),
         }
     }
 }
@@ -160,6 +164,7 @@ impl UnifiedCoordinator {
             credentials: services.credentials,
             outbound_proxy: services.outbound_proxy,
             server: config.server,
+            overload: config.overload,
         };
         let endpoint = Endpoint::new(endpoint_config, rand::random());
         let media = MediaConfig { ip: media_ip, ports: config.rtp_ports };

@@ -167,6 +167,17 @@ impl PeerBuilder {
         self
     }
 
+    /// When new calls are refused with `503 Service Unavailable` and `Retry-After`
+    /// instead of being taken: at most so many calls at once, live transactions, or new
+    /// calls per second (all unlimited by default). Whatever the limits, new calls are
+    /// refused while the peer's socket input backs up, so that the calls in progress
+    /// keep their share when more arrive than it can serve.
+    #[must_use]
+    pub fn overload(mut self, limits: session_proto::OverloadLimits) -> Self {
+        self.config.overload = limits;
+        self
+    }
+
     /// The codecs we offer and accept, in preference order (PCMU then PCMA by default).
     /// An empty list is refused when the peer starts.
     #[must_use]

@@ -30,7 +30,7 @@ pub(super) fn is_held(state: State) -> bool {
 
 /// Whether a call in `state` has ended or is ending.
 pub(super) fn is_over(state: State) -> bool {
-    state == State::Terminating || state.is_terminal()
+    matches!(state, State::Cancelling | State::Terminating) || state.is_terminal()
 }
 
 /// One call in a conference.

@@ -28,6 +28,10 @@ use crate::types::SessionId;
 const DATAGRAM: usize = 65_535;
 /// Datagrams handled per wake-up before the timers and commands get a turn.
 const BURST: usize = 64;
+/// Datagrams read in a row without the socket running dry past which the driver counts
+/// as behind, and new calls are refused (503) until it catches up: some 10 ms of work,
+/// a backlog a burst of arrivals makes but a load the driver can carry soon drains.
+const BACKLOG: usize = 8 * BURST;
 
 /// The driver task's state.
 pub struct Driver {
@@ -48,6 +52,8 @@ pub struct Driver {
     location: Arc<dyn LocationStore>,
     /// The application's SIP trace hook, if any.
     trace: Option<SipTrace>,
+    /// Datagrams read since the socket was last found empty.
+    unread_run: usize,
 }
 
 impl Driver {
@@ -74,6 +80,7 @@ impl Driver {
             registrations: HashMap::new(),
             draining: Vec::new(),
             trace: None,
+            unread_run: 0,
         }
     }
 
@@ -122,17 +129,9 @@ impl Driver {
                         // receive too; the error queue tells what it was about.
                         Err(error) => tracing::debug!(%error, "receive failed"),
                     }
-                    for _ in 0..BURST {
-                        match self.socket.try_recv_from(&mut buf) {
-                            Ok((len, from)) => self.datagram(from, &buf[..len]),
-                            Err(_) => break,
-                        }
-                    }
+                    self.burst(&mut buf);
                 }
-                () = &mut sleep => {
-                    self.endpoint.handle_timeout(Instant::now());
-                    self.dispatch();
-                }
+                () = &mut sleep => self.timers(),
             }
         }
         // Best effort on the way out: the registrar hears the withdrawals, nobody waits
@@ -143,6 +142,36 @@ impl Driver {
         }
         self.flush().await;
         refuse_queued(commands).await;
+    }
+
+    /// Reads up to a burst of the datagrams queued after the first, then runs the timers
+    /// due, which a socket that never runs dry would otherwise starve. Tells the endpoint
+    /// whether its input backs up.
+    fn burst(&mut self, buf: &mut [u8]) {
+        let mut dry = false;
+        for _ in 0..BURST {
+            match self.socket.try_recv_from(buf) {
+                Ok((len, from)) => self.datagram(from, &buf[..len]),
+                Err(error) => {
+                    dry = error.kind() == std::io::ErrorKind::WouldBlock;
+                    break;
+                }
+            }
+        }
+        let was_behind = self.unread_run >= BACKLOG;
+        self.unread_run = if dry { 0 } else { self.unread_run + BURST + 1 };
+        let behind = self.unread_run >= BACKLOG;
+        if behind != was_behind {
+            self.endpoint.set_overloaded(behind);
+        }
+        if self.endpoint.poll_timeout().is_some_and(|at| at <= Instant::now()) {
+            self.timers();
+        }
+    }
+
+    fn timers(&mut self) {
+        self.endpoint.handle_timeout(Instant::now());
+        self.dispatch();
     }
 
     fn datagram(&mut self, from: std::net::SocketAddr, datagram: &[u8]) {

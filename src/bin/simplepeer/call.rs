@@ -64,7 +64,7 @@ pub async fn run(args: Args) -> Result<(), Failure> {
     session_core::check_target(&args.target).map_err(|e| e.to_string())?;
     args.media.check()?;
     // With --registrar, the calls go through the registrar (or --outbound-proxy).
-    let (peer, _registration) = args.register.start(&args.peer, &args.bind, true).await?;
+    let (peer, _registration) = args.register.start(&args.peer, &args.bind, true, Default::default()).await?;
     let placed = {
         let live = LiveCalls::default();
         let placing = place(&peer, &args, plan, &live);

@@ -9,6 +9,7 @@ use tokio::sync::{Mutex, Notify, mpsc};
 
 use crate::Failure;
 use crate::console;
+use crate::limits::LimitArgs;
 use crate::media::{MediaArgs, Totals, watch_events};
 use crate::peer::PeerArgs;
 use crate::plan::{at_least_one, secs};
@@ -44,6 +45,8 @@ pub struct Args {
     media: MediaArgs,
     #[command(flatten)]
     register: RegisterArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 /// Registers when asked, answers calls until --max-calls or a signal (which hangs up the
@@ -56,7 +59,8 @@ pub async fn run(args: Args) -> Result<(), Failure> {
         (None, None) if args.auto_answer => Answer::After(Duration::ZERO),
         (None, None) => Answer::Wait,
     };
-    let (peer, _registration) = args.register.start(&args.peer, &args.bind, false).await?;
+    let (peer, _registration) =
+        args.register.start(&args.peer, &args.bind, false, args.limits.limits()).await?;
     let served = Arc::new(Served {
         media: args.media.clone(),
         max: args.max_calls,

@@ -3,6 +3,7 @@
 mod call;
 mod console;
 mod demo;
+mod limits;
 mod listen;
 mod media;
 mod peer;

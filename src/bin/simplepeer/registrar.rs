@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use session_core::{Registration, SimplePeer};
+use session_core::{OverloadLimits, Registration, SimplePeer};
 
 use crate::peer::PeerArgs;
 
@@ -30,12 +30,14 @@ pub struct RegisterArgs {
 impl RegisterArgs {
     /// Starts the peer at `bind` with `peer`'s options, through the outbound proxy
     /// (the registrar's address when `via_registrar` and none is given), and registers
-    /// when --registrar is given. Arguments are checked before anything is sent.
+    /// when --registrar is given; new calls past `limits` are refused. Arguments are
+    /// checked before anything is sent.
     pub async fn start(
         &self,
         peer: &PeerArgs,
         bind: &str,
         via_registrar: bool,
+        limits: OverloadLimits,
     ) -> Result<(SimplePeer, Option<Registration>), String> {
         let password = match &self.registrar {
             Some(_) => Some(std::env::var(PASSWORD_VAR).map_err(|_| {
@@ -45,7 +47,7 @@ impl RegisterArgs {
             })?),
             None => None,
         };
-        let mut builder = peer.builder(bind)?;
+        let mut builder = peer.builder(bind)?.overload(limits);
         if let Some(user) = &self.user {
             builder = builder.user(user);
         }

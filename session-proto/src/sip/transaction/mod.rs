@@ -209,6 +209,12 @@ impl TransactionLayer {
         self.len() == 0
     }
 
+    /// Whether `request` would start a new server transaction (it is neither a
+    /// retransmission nor the ACK of one).
+    pub fn is_new_request(&self, request: &Request, essentials: &Essentials) -> bool {
+        !self.server_index.contains_key(&ServerKey::of(request, essentials))
+    }
+
     /// Feeds a checked message that arrived from `source`; `raw`, the datagram it was
     /// read from, is passed on with the event it makes (a proxy forwards those bytes).
     pub fn handle(
