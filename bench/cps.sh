@@ -22,7 +22,7 @@ HELD=${HELD:-5000}
 BUF=4194304
 command -v sipp >/dev/null || { echo "sipp is missing: apt-get install sip-tester" >&2; exit 1; }
 cargo build --release --quiet --bin simplepeer
-BIN=target/release/simplepeer
+BIN=${CARGO_TARGET_DIR:-target}/release/simplepeer
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 

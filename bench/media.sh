@@ -25,7 +25,7 @@ WINDOW=5
 REFERENCE_N=${REFERENCE_N:-400}
 LIMIT_PCT=0.5
 cargo build --release --quiet --bin simplepeer
-BIN=target/release/simplepeer
+BIN=${CARGO_TARGET_DIR:-target}/release/simplepeer
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 

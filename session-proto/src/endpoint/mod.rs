@@ -35,8 +35,8 @@ use bytes::Bytes;
 pub use self::config::{BadDisplayName, EndpointConfig, check_display_name};
 use self::core::Core;
 pub use self::event::{CommandError, EndReason, Event, IncomingMessage, Stats};
-use self::overload::Admission;
 pub use self::overload::OverloadLimits;
+use self::overload::{Admission, Early};
 pub use self::registry::SessionRegistry;
 pub use self::unreachable::Unreachable;
 use crate::call::DialogAdapter;
@@ -89,6 +89,11 @@ impl Endpoint {
 
     /// A datagram arrived from `from`.
     pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, datagram: &[u8]) {
+        match self.early(now, datagram) {
+            Early::Refuse(refusal) => return self.core.tx.send_stateless(from, refusal),
+            Early::Drop => return,
+            Early::Parse => {}
+        }
         match inbound::parse(datagram, &self.core.allow) {
             Ok(message) => {
                 if let Some(refusal) = self.shed(now, &message) {

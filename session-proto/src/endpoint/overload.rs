@@ -16,6 +16,7 @@ use rsipstack::rsip::Method;
 
 use super::Endpoint;
 use crate::sip::inbound::Inbound;
+use crate::sip::peek;
 use crate::sip::write::{self, ReplyHead};
 
 /// When new calls are refused. Every limit is off by default but the driver's backlog.
@@ -89,6 +90,16 @@ impl Admission {
         self.limits.retry_after.as_secs().max(1).to_string()
     }
 
+    /// Whether any limit is set or the driver is behind: whether a new call could be
+    /// refused at all.
+    pub fn may_refuse(&self) -> bool {
+        let limits = &self.limits;
+        self.backlogged
+            || limits.max_calls.is_some()
+            || limits.max_transactions.is_some()
+            || limits.max_call_rate.is_some()
+    }
+
     /// The driver is, or is no longer, behind.
     pub fn set_backlogged(&mut self, backlogged: bool) {
         self.backlogged = backlogged;
@@ -140,7 +151,38 @@ impl Admission {
     }
 }
 
+/// What a quick look at a datagram decides before it is parsed.
+pub(super) enum Early {
+    /// Send this stateless 503.
+    Refuse(Bytes),
+    /// Nothing to do (the ACK of such a 503).
+    Drop,
+    /// Parse it and handle it as usual.
+    Parse,
+}
+
 impl Endpoint {
+    /// A new INVITE refused by a quick look at its head, without parsing it, while new
+    /// calls are refused ([`peek`]); the ACKs of those refusals are dropped the same way.
+    pub(super) fn early(&mut self, now: Instant, datagram: &[u8]) -> Early {
+        if peek::is_ack_with_tag(datagram, &write::raw_tag(503)) {
+            return Early::Drop;
+        }
+        if !self.admission.may_refuse() {
+            return Early::Parse;
+        }
+        let Some(invite) = peek::new_invite(datagram) else { return Early::Parse };
+        if !self.core.tx.is_new_invite(invite.branch, invite.top_via) {
+            return Early::Parse;
+        }
+        let Some(over) = self.admission.check(now, self.calls.len(), self.core.tx.len()) else {
+            return Early::Parse;
+        };
+        let (retry_after, warning) = (self.admission.retry_after(), write::warning(over.why()));
+        let extra = [("Retry-After", retry_after.as_str()), ("Warning", warning.as_str())];
+        write::raw_response(invite.head, 503, &extra).map_or(Early::Drop, |bytes| Early::Refuse(bytes.into()))
+    }
+
     /// The stateless 503 for `message`, when it is a new call (an INVITE without a To
     /// tag that no transaction has taken yet) and new calls are refused at `now`.
     pub(super) fn shed(&mut self, now: Instant, message: &Inbound) -> Option<Bytes> {
@@ -155,9 +197,10 @@ impl Endpoint {
         let retry_after = self.admission.retry_after();
         let warning = write::warning(over.why());
         let extra = [("Retry-After", retry_after.as_str()), ("Warning", warning.as_str())];
-        // A fixed tag: nothing is kept of a refused request, and a retransmission of it
-        // gets the same answer.
-        Some(Bytes::from(ReplyHead::of(request).write(503, Some("overload"), &extra, None)))
+        // A fixed tag: nothing is kept of a refused request, a retransmission of it gets
+        // the same answer, and its ACK is told by it.
+        let tag = write::raw_tag(503);
+        Some(Bytes::from(ReplyHead::of(request).write(503, Some(&tag), &extra, None)))
     }
 }
 

@@ -40,7 +40,7 @@ pub(crate) fn check(head: &str) -> Result<(), Broken> {
 /// The header lines of `head` as (name, value), folded lines joined to the header they
 /// continue (the value then spans the line breaks, which are whitespace to the rules
 /// here). A line without a colon yields an empty value, for rsip to refuse.
-fn headers(head: &str) -> impl Iterator<Item = (&str, &str)> {
+pub(super) fn headers(head: &str) -> impl Iterator<Item = (&str, &str)> {
     let mut rest = head.split_once("\r\n").map_or("", |(_, rest)| rest);
     std::iter::from_fn(move || {
         if rest.is_empty() {
@@ -64,7 +64,7 @@ fn headers(head: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// The full name of a header given in its compact form (section 7.3.3).
-fn full_name(name: &str) -> &str {
+pub(super) fn full_name(name: &str) -> &str {
     match name.to_ascii_lowercase().as_str() {
         "i" => "Call-ID",
         "f" => "From",

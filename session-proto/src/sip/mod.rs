@@ -11,6 +11,7 @@ pub mod forward;
 mod grammar;
 pub mod headers;
 pub mod inbound;
+pub mod peek;
 pub(crate) mod redact;
 pub mod trace;
 pub mod transaction;

@@ -190,6 +190,22 @@ fn finish(mut out: String, extra: &[(&str, &str)], body: Option<Body<'_>>) -> Ve
 /// names), a To tag, a Warning that says why, and `allow` for 405/501. `None` when the
 /// text has no Via to send the response to.
 pub fn raw_error_response(text: &str, code: u16, reason: &str, allow: &str) -> Option<Vec<u8>> {
+    let warning = warning(reason);
+    let mut extra = vec![("Warning", warning.as_str())];
+    if code == 405 || code == 501 {
+        extra.push(("Allow", allow));
+    }
+    raw_response(text, code, &extra)
+}
+
+/// The To tag of the responses written from raw header lines with status `code`.
+pub fn raw_tag(code: u16) -> String {
+    format!("err{code}")
+}
+
+/// A response with status `code` written from the raw header lines of a request (see
+/// [`raw_error_response`]), with `extra` headers.
+pub fn raw_response(text: &str, code: u16, extra: &[(&str, &str)]) -> Option<Vec<u8>> {
     let mut head = format!("SIP/2.0 {code} {}\r\n", reason_phrase(code));
     let mut has_via = false;
     for raw in text.lines().skip(1) {
@@ -210,7 +226,7 @@ pub fn raw_error_response(text: &str, code: u16, reason: &str, allow: &str) -> O
             "cseq" => "CSeq",
             "to" | "t" => {
                 if super::headers::param(value, "tag").is_none() {
-                    let _ = write!(head, "To: {value};tag=err{code}\r\n");
+                    let _ = write!(head, "To: {value};tag={}\r\n", raw_tag(code));
                     continue;
                 }
                 "To"
@@ -222,12 +238,7 @@ pub fn raw_error_response(text: &str, code: u16, reason: &str, allow: &str) -> O
     if !has_via {
         return None;
     }
-    let warning = warning(reason);
-    let mut extra = vec![("Warning", warning.as_str())];
-    if code == 405 || code == 501 {
-        extra.push(("Allow", allow));
-    }
-    Some(finish(head, &extra, None))
+    Some(finish(head, extra, None))
 }
 
 /// The ACK for a non-2xx final response to an INVITE we wrote (section 17.1.1.3): the

@@ -28,10 +28,12 @@ use crate::types::SessionId;
 const DATAGRAM: usize = 65_535;
 /// Datagrams handled per wake-up before the timers and commands get a turn.
 const BURST: usize = 64;
-/// Datagrams read in a row without the socket running dry past which the driver counts
-/// as behind, and new calls are refused (503) until it catches up: some 10 ms of work,
-/// a backlog a burst of arrivals makes but a load the driver can carry soon drains.
-const BACKLOG: usize = 8 * BURST;
+/// How long the driver may read without the socket running dry before it counts as
+/// behind, and new calls are refused (503) until the socket is empty again. A burst of
+/// arrivals drains well within it; input that keeps coming faster than it is served
+/// does not. Far below T1 (500 ms), so the calls in progress are not retransmitted
+/// for having waited in the queue.
+const BEHIND_AFTER: Duration = Duration::from_millis(100);
 
 /// The driver task's state.
 pub struct Driver {
@@ -52,8 +54,10 @@ pub struct Driver {
     location: Arc<dyn LocationStore>,
     /// The application's SIP trace hook, if any.
     trace: Option<SipTrace>,
-    /// Datagrams read since the socket was last found empty.
-    unread_run: usize,
+    /// Since when the socket has not run dry, if it has not since the last burst.
+    busy_since: Option<Instant>,
+    /// Whether the endpoint was told the driver is behind.
+    behind: bool,
 }
 
 impl Driver {
@@ -80,7 +84,8 @@ impl Driver {
             registrations: HashMap::new(),
             draining: Vec::new(),
             trace: None,
-            unread_run: 0,
+            busy_since: None,
+            behind: false,
         }
     }
 
@@ -158,13 +163,14 @@ impl Driver {
                 }
             }
         }
-        let was_behind = self.unread_run >= BACKLOG;
-        self.unread_run = if dry { 0 } else { self.unread_run + BURST + 1 };
-        let behind = self.unread_run >= BACKLOG;
-        if behind != was_behind {
+        let now = Instant::now();
+        self.busy_since = if dry { None } else { Some(self.busy_since.unwrap_or(now)) };
+        let behind = self.busy_since.is_some_and(|since| now - since >= BEHIND_AFTER);
+        if behind != self.behind {
+            self.behind = behind;
             self.endpoint.set_overloaded(behind);
         }
-        if self.endpoint.poll_timeout().is_some_and(|at| at <= Instant::now()) {
+        if self.endpoint.poll_timeout().is_some_and(|at| at <= now) {
             self.timers();
         }
     }

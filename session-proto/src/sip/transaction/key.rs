@@ -58,6 +58,11 @@ impl ServerKey {
         }
     }
 
+    /// The key of an INVITE with an RFC 3261 `branch` under the top Via `top_via`.
+    pub fn invite(branch: &str, top_via: &str) -> Self {
+        ServerKey::Branch { branch: branch.into(), sent_by: sent_by(top_via).into(), method: Method::Invite }
+    }
+
     /// The same key for another method: a CANCEL's key with INVITE finds the
     /// transaction it cancels.
     pub fn with_method(&self, method: Method) -> Self {

@@ -45,7 +45,7 @@ pub type ClientTxId = u64;
 pub type ServerTxId = u64;
 
 /// RFC 3261 branch prefix.
-const MAGIC: &str = "z9hG4bK";
+pub(crate) const MAGIC: &str = "z9hG4bK";
 
 /// A datagram to send (its `Debug` shows the method or status, branch and length only).
 #[derive(Clone, PartialEq, Eq)]
@@ -213,6 +213,12 @@ impl TransactionLayer {
     /// retransmission nor the ACK of one).
     pub fn is_new_request(&self, request: &Request, essentials: &Essentials) -> bool {
         !self.server_index.contains_key(&ServerKey::of(request, essentials))
+    }
+
+    /// Whether an INVITE with RFC 3261 `branch` and `top_via` would start a new server
+    /// transaction (see [`crate::sip::peek`]).
+    pub fn is_new_invite(&self, branch: &str, top_via: &str) -> bool {
+        !self.server_index.contains_key(&ServerKey::invite(branch, top_via))
     }
 
     /// Feeds a checked message that arrived from `source`; `raw`, the datagram it was
