@@ -13,7 +13,8 @@
 #
 # Prints completed and failed calls and the wall time of each run (from the first INVITE
 # to the last call's end), and ours as ratios to SIPp's. For `answering` it also prints
-# the listener's last stats line (live calls must be 0). Loopback only.
+# the listener's stats line once it holds no call, and how long after SIPp's end that
+# was. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
@@ -59,14 +60,24 @@ RUST_LOG=warn "$BIN" listen --bind "127.0.0.1:$p" --auto-answer --stats-every 1 
 listen=$!
 wait_udp "$p"
 ours_a_wall=$(sipp_uac "$p" "$WORK/a_ours.csv" "$RATE" -lost "$LOSS")
-sleep 2
-listen_stats=$(grep '^stats:' "$WORK/listen.out" | tail -1)
+# SIPp may count a call as successful that never reached our side's end: its ACKs lost
+# and its BYE never sent, a late retransmission of our 200 taken for the BYE's 200. Such
+# a call ends here when its 200 goes unacknowledged for 64·T1 (or at the ICMP error of
+# a retransmission once SIPp has exited). Wait for the stats line to show none left.
+t0=$(now)
+for _ in $(seq 450); do
+    listen_stats=$(grep '^stats:' "$WORK/listen.out" | tail -1)
+    [[ $listen_stats == *" live_calls=0 "* ]] && break
+    sleep 0.1
+done
+open_wait=$(python3 -c "print(f'{$(now) - $t0:.1f}')")
 kill "$listen"; wait "$listen" 2>/dev/null || true
 p=$(port)
 sipp_uas "$p" "$WORK/a_ref_uas.csv"
 ref_a_wall=$(sipp_uac "$p" "$WORK/a_ref.csv" "$RATE" -lost "$LOSS")
 wait || true
-echo "  ours: $(ok "$WORK/a_ours.csv") ok, $(failed "$WORK/a_ours.csv") failed, $ours_a_wall s; $listen_stats" >&2
+echo "  ours: $(ok "$WORK/a_ours.csv") ok, $(failed "$WORK/a_ours.csv") failed, $ours_a_wall s;" \
+    "our last call ended ${open_wait} s after SIPp's; $listen_stats" >&2
 echo "  SIPp: $(ok "$WORK/a_ref.csv") ok, $(failed "$WORK/a_ref.csv") failed, $ref_a_wall s" >&2
 
 echo "== calling: $N calls at once to SIPp uas -lost $LOSS, ${HOLD_MS} ms each" >&2

@@ -56,10 +56,20 @@ fn sipp_uac_losing_10_percent_gets_every_call_answered_by_listen_to_an_end() {
     assert_eq!(ok + failed, n, "each of the {n} calls completed or failed: {ok} ok, {failed} failed");
     assert!(ok * 10 >= n * 9, "retransmissions carried at least 90% of the calls through: {ok} of {n}");
 
-    // Our side: every call that arrived has ended, and the periodic report agrees.
+    // Our side: every call that arrived has ended, and the periodic report agrees. SIPp
+    // may count a call as successful that never ended here (its ACKs lost, its BYE never
+    // sent: a late retransmission of our 200 taken for the BYE's 200); such a call ends
+    // when our 200 has gone unacknowledged for 64·T1 (32 s), or sooner, at the ICMP error
+    // of a retransmission once SIPp has exited.
     let start = Instant::now();
     let mut log = listen.output();
-    while start.elapsed() < LIMIT && !(balanced(&log) && last_stats(&log, "live_calls") == Some(0)) {
+    let settled = |log: &str| {
+        let arrived = log.matches("incoming call").count() as u64;
+        balanced(log)
+            && last_stats(log, "live_calls") == Some(0)
+            && last_stats(log, "calls_total") == Some(arrived)
+    };
+    while start.elapsed() < LIMIT && !settled(&log) {
         std::thread::sleep(Duration::from_millis(100));
         log = listen.output();
     }
@@ -102,7 +112,7 @@ fn call_with_many_calls_gets_each_to_an_end_against_sipp_uas_losing_10_percent()
     assert_eq!(completed + failed, n, "every call ended, completed or failed: {log}");
     assert_eq!(exit.success(), failed == 0, "exit status {exit} with {failed} failed: {log}");
     // Each failure is logged with its reason (a warning line per call).
-    let reasons = log.lines().filter(|l| l.contains("WARN") && l.contains("id=")).count() as u64;
+    let reasons = log.lines().filter(|l| l.contains("WARN simplepeer::call:")).count() as u64;
     assert!(reasons >= failed, "{failed} failed, {reasons} reasons given: {log}");
     assert!(completed * 10 >= n * 9, "retransmissions carried at least 90% of the calls through: {log}");
 
