@@ -31,3 +31,40 @@ start_kamailio() {
         -Y "$2" -w "$2" -m 256 -M 16 >"$2/kamailio.log" 2>&1 &
     echo $!
 }
+
+# media_port [AVOID] -> an even UDP port P with P..P+3 free on 127.0.0.1 and at least 4
+# away from AVOID: SIPp binds P (audio, shared by all calls) and P+2 (video).
+media_port() { python3 - "${1:-0}" <<'PY'
+import random, socket, sys
+for _ in range(1000):
+    p = random.randrange(20000, 30000, 2)
+    if abs(p - int(sys.argv[1])) < 4:
+        continue
+    socks = []
+    try:
+        for q in range(p, p + 4):
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); socks.append(s)
+            s.bind(("127.0.0.1", q))
+    except OSError:
+        continue
+    finally:
+        for s in socks: s.close()
+    print(p); break
+PY
+}
+# tone_ulaw FILE -> writes 1 s of a 440 Hz tone as raw G.711 mu-law (8000 bytes, no
+# header): SIPp 3.6.1's rtp_stream sends a file's bytes as they are, 160 per packet for
+# payload type 0, so a WAV header would be sent as audio; raw mu-law is what it wants.
+tone_ulaw() { python3 - "$1" <<'PY'
+import math, sys
+def ulaw(s):                      # G.711 mu-law encoding of a 16-bit sample
+    sign = 0x80 if s < 0 else 0
+    s = min(abs(s), 32635) + 0x84
+    exp = 7
+    while exp > 0 and not s & (0x4000 >> (7 - exp)):
+        exp -= 1
+    return ~(sign | exp << 4 | (s >> (exp + 3)) & 0x0F) & 0xFF
+tone = (int(8000 * math.sin(2 * math.pi * 440 * n / 8000)) for n in range(8000))
+open(sys.argv[1], "wb").write(bytes(ulaw(s) for s in tone))
+PY
+}

@@ -43,27 +43,6 @@ WORK=$(mktemp -d); [ -z "${KEEP:-}" ] || echo "  work dir: $WORK" >&2
 trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
 
-# media_port [AVOID] -> an even UDP port P with P..P+3 free on 127.0.0.1 and at least 4
-# away from AVOID: SIPp binds P (audio, shared by all calls) and P+2 (video).
-media_port() { python3 - "${1:-0}" <<'PY'
-import random, socket, sys
-for _ in range(1000):
-    p = random.randrange(20000, 30000, 2)
-    if abs(p - int(sys.argv[1])) < 4:
-        continue
-    socks = []
-    try:
-        for q in range(p, p + 4):
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); socks.append(s)
-            s.bind(("127.0.0.1", q))
-    except OSError:
-        continue
-    finally:
-        for s in socks: s.close()
-    print(p); break
-PY
-}
-
 # udp_drops PORT -> the kernel's drop counter of the 127.0.0.1:PORT UDP socket, i.e. the
 # RTP packets that reached a SIPp process (its buffer stays full, see above).
 # udp_queued PORT -> bytes waiting in that socket's receive queue.
@@ -86,21 +65,8 @@ fail() {
     exit 1
 }
 
-# The audio: 1 s of a 440 Hz tone as raw G.711 mu-law (8000 bytes, no header). SIPp
-# 3.6.1 sends the file's bytes as they are, 160 per packet for payload type 0, so a WAV
-# header would be sent as audio; raw mu-law is the format it wants.
-python3 - "$WORK/tone.ulaw" <<'PY'
-import math, sys
-def ulaw(s):                      # G.711 mu-law encoding of a 16-bit sample
-    sign = 0x80 if s < 0 else 0
-    s = min(abs(s), 32635) + 0x84
-    exp = 7
-    while exp > 0 and not s & (0x4000 >> (7 - exp)):
-        exp -= 1
-    return ~(sign | exp << 4 | (s >> (exp + 3)) & 0x0F) & 0xFF
-tone = (int(8000 * math.sin(2 * math.pi * 440 * n / 8000)) for n in range(8000))
-open(sys.argv[1], "wb").write(bytes(ulaw(s) for s in tone))
-PY
+# The audio: 1 s of a 440 Hz tone as raw G.711 mu-law (see tone_ulaw in bench/lib.sh).
+tone_ulaw "$WORK/tone.ulaw"
 
 # Timing as in media.sh: all N calls are placed within `ramp`, then a WINDOW of
 # measurement, and each call lasts long enough to cover both with 2 s to spare.

@@ -161,7 +161,7 @@ pub use session_runtime::{BadDisplayName, IpVersionMismatch, OverloadLimits, che
 // Watching the SIP messages (PeerBuilder::sip_trace).
 pub use session_runtime::{
     Call, CallDirection, CallError, CallEvent, CallEvents, EndReason, IncomingMessage, PeerBuilder,
-    PeerError, SessionId, SimplePeer, State, check_dtmf, check_target, target_host_port,
+    PeerError, PeerStats, SessionId, SimplePeer, State, check_dtmf, check_target, target_host_port,
 };
 pub use session_runtime::{SipMessageTrace, TraceDirection};
 // A call's audio and media.

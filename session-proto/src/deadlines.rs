@@ -55,6 +55,11 @@ pub struct Deadlines {
 }
 
 impl Deadlines {
+    /// Gives back the room the queue grew to beyond what it holds.
+    pub fn shrink_to_fit(&mut self) {
+        self.heap.shrink_to_fit();
+    }
+
     /// Schedules `deadline` at `at`.
     pub fn schedule(&mut self, at: Instant, deadline: Deadline) {
         self.heap.push(Reverse((at, deadline)));

@@ -28,9 +28,9 @@ pub use session_proto::{
 
 pub use api::{
     AudioStream, Call, CallError, CallEvent, CallEvents, Credentials, EndReason, IncomingMessage,
-    PeerBuilder, PeerError, RegisterError, RegisterSpec, Registration, RegistrationError, RegistrationId,
-    RegistrationState, RegistrationStatus, Server, ServerBuilder, SimplePeer, check_dtmf, check_target,
-    target_host_port,
+    PeerBuilder, PeerError, PeerStats, RegisterError, RegisterSpec, Registration, RegistrationError,
+    RegistrationId, RegistrationState, RegistrationStatus, Server, ServerBuilder, SimplePeer, check_dtmf,
+    check_target, target_host_port,
 };
 pub use api::{IpVersionMismatch, SipMessageTrace, TraceDirection};
 pub use conference::{ConferenceError, ConferenceId, ConferenceManager};

@@ -191,6 +191,11 @@ impl DialogAdapter {
         }
     }
 
+    /// Gives back the room the call store grew to beyond what it holds.
+    pub fn shrink_to_fit(&mut self) {
+        self.sessions.shrink_to_fit();
+    }
+
     /// A ringing call's no-answer deadline fell due.
     pub fn on_no_answer(&mut self, core: &mut Core, now: Instant, id: SessionId, at: Instant) {
         let Some(call) = self.sessions.get_mut(id).filter(|c| c.no_answer_at == Some(at)) else { return };

@@ -161,6 +161,11 @@ impl SessionManager {
         SessionId(self.last_id)
     }
 
+    /// Gives back the room the map grew to beyond what it holds.
+    pub fn shrink_to_fit(&mut self) {
+        self.calls.shrink_to_fit();
+    }
+
     pub fn insert(&mut self, record: CallRecord) {
         self.calls.insert(record.id, Box::new(record));
     }

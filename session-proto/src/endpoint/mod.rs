@@ -280,6 +280,17 @@ impl Endpoint {
         }
     }
 
+    /// Gives back the memory its tables grew to for a peak of calls, keeping what they
+    /// hold: a map keeps the room of its largest size otherwise. Cheap when the
+    /// endpoint is quiet, which is when the driver calls it.
+    pub fn shrink_to_fit(&mut self) {
+        self.calls.shrink_to_fit();
+        self.core.tx.shrink_to_fit();
+        self.core.registry.shrink_to_fit();
+        self.core.deadlines.shrink_to_fit();
+        self.core.events.shrink_to_fit();
+    }
+
     /// True when no call, transaction, route or timer is left.
     pub fn is_idle(&self) -> bool {
         self.calls.len() == 0

@@ -37,6 +37,14 @@ pub struct SessionRegistry {
 }
 
 impl SessionRegistry {
+    /// Gives back the room the maps grew to beyond what they hold.
+    pub fn shrink_to_fit(&mut self) {
+        self.dialogs.shrink_to_fit();
+        self.clients.shrink_to_fit();
+        self.invites.shrink_to_fit();
+        self.registrations.shrink_to_fit();
+    }
+
     /// Routes `dialog` (our side: Call-ID and our tag) to `call`.
     pub fn map_dialog(&mut self, dialog: DialogId, call: SessionId) {
         self.dialogs.insert(dialog, call);

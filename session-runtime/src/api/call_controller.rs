@@ -1,6 +1,7 @@
 //! `CallController`: placing calls, and the incoming-call channel.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::sync::{Mutex, mpsc, oneshot};
 
@@ -13,6 +14,8 @@ use crate::shared::CallShared;
 pub struct CallController {
     commands: mpsc::UnboundedSender<Command>,
     incoming: Mutex<mpsc::UnboundedReceiver<Arc<CallShared>>>,
+    /// Calls placed and handed out so far.
+    total: AtomicU64,
 }
 
 impl CallController {
@@ -20,7 +23,7 @@ impl CallController {
         commands: mpsc::UnboundedSender<Command>,
         incoming: mpsc::UnboundedReceiver<Arc<CallShared>>,
     ) -> Self {
-        Self { commands, incoming: Mutex::new(incoming) }
+        Self { commands, incoming: Mutex::new(incoming), total: AtomicU64::new(0) }
     }
 
     /// Places a call to `target` (`sip:user@host:port`) and returns it at once: the
@@ -32,6 +35,7 @@ impl CallController {
             .send(Command::Dial { target: target.to_owned(), reply })
             .map_err(|_| CallError::Shutdown)?;
         let shared = answer.await.map_err(|_| CallError::Shutdown)??;
+        self.total.fetch_add(1, Ordering::Relaxed);
         Ok(Call::new(shared, self.commands.clone()))
     }
 
@@ -39,6 +43,13 @@ impl CallController {
     /// `None` once the peer has shut down.
     pub async fn incoming_call(&self) -> Option<Call> {
         let shared = self.incoming.lock().await.recv().await?;
+        self.total.fetch_add(1, Ordering::Relaxed);
         Some(Call::new(shared, self.commands.clone()))
+    }
+
+    /// Calls placed with [`CallController::make_call`] and handed out by
+    /// [`CallController::incoming_call`] so far.
+    pub fn calls_total(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
     }
 }

@@ -8,6 +8,7 @@ mod events;
 mod registration;
 mod server;
 mod simple;
+mod stats;
 mod trace;
 mod transfer;
 
@@ -23,4 +24,5 @@ pub use session_proto::auth::Credentials;
 pub use session_proto::{IncomingMessage, IpVersionMismatch, Stats};
 pub use session_proto::{RegisterSpec, RegistrationError, RegistrationId, RegistrationState};
 pub use simple::{PeerBuilder, SimplePeer};
+pub use stats::PeerStats;
 pub use trace::{REDACTED, SipMessageTrace, SipTrace, TraceDirection};

@@ -110,6 +110,7 @@ impl Driver {
             let stats = self.endpoint.stats();
             let busy = stats.calls + stats.transactions > 0;
             if was_busy && !busy {
+                self.endpoint.shrink_to_fit();
                 socket::release_freed_memory();
             }
             was_busy = busy;

@@ -111,12 +111,20 @@ async fn place(
         }
     }
     let (mut totals, mut failures) = (Totals::default(), Vec::new());
+    let placed = calls.len();
     for (call, script) in calls {
         let outcome = script.await.map_err(|e| e.to_string()).and_then(|r| r);
         totals.add(&call, call.media_info().await);
         if let Err(why) = outcome {
+            if args.calls > 1 {
+                tracing::warn!(id = %call.id(), "{why}"); // each failure, not only the first
+            }
             failures.push(why);
         }
+    }
+    if args.calls > 1 {
+        let failed = failures.len();
+        tracing::info!(completed = placed - failed, failed, "all calls ended");
     }
     println!("{}", totals.line());
     match failures.first() {

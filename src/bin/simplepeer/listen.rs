@@ -39,6 +39,10 @@ pub struct Args {
     /// us counts as one more).
     #[arg(long, value_name = "N", value_parser = at_least_one)]
     max_calls: Option<usize>,
+    /// Print a line of load figures on stdout at start and then every SECS seconds:
+    /// live calls and transactions, calls so far, resident memory (KiB), open fds.
+    #[arg(long, value_name = "SECS", value_parser = crate::stats::interval)]
+    stats_every: Option<Duration>,
     #[command(flatten)]
     peer: PeerArgs,
     #[command(flatten)]
@@ -78,6 +82,7 @@ pub async fn run(args: Args) -> Result<(), Failure> {
             println!("{}", served.totals.lock().await.line());
             Err(stopped)
         }
+        () = crate::stats::report(&peer, args.stats_every) => unreachable!("reports until stopped"),
     };
     peer.shutdown().await;
     outcome

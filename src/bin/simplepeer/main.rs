@@ -11,6 +11,7 @@ mod plan;
 mod registrar;
 mod server;
 mod signals;
+mod stats;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

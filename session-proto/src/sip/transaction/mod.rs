@@ -215,6 +215,15 @@ impl TransactionLayer {
         !self.server_index.contains_key(&ServerKey::of(request, essentials))
     }
 
+    /// Gives back the room the tables and queues grew to beyond what they hold.
+    pub fn shrink_to_fit(&mut self) {
+        self.clients.shrink_to_fit();
+        self.servers.shrink_to_fit();
+        self.server_index.shrink_to_fit();
+        self.transmits.shrink_to_fit();
+        self.events.shrink_to_fit();
+    }
+
     /// Whether an INVITE with RFC 3261 `branch` and `top_via` would start a new server
     /// transaction (see [`crate::sip::peek`]).
     pub fn is_new_invite(&self, branch: &str, top_via: &str) -> bool {
