@@ -93,6 +93,7 @@ fn listen_refuses_bad_media_options_at_start_instead_of_failing_each_call() {
 fn listen_refuses_limits_that_would_refuse_every_call() {
     for (flag, message) in [
         ("--max-concurrent", "invalid value '0' for '--max-concurrent <N>': must be 1 or more"),
+        ("--max-transactions", "invalid value '0' for '--max-transactions <N>': must be 1 or more"),
         ("--max-cps", "invalid value '0' for '--max-cps <RATE>'"),
         ("--retry-after", "invalid value '0' for '--retry-after <SECS>'"),
     ] {

@@ -1,4 +1,4 @@
-//! `listen --max-concurrent`, `--max-cps`, `--retry-after`: when new calls are refused
+//! `listen --max-concurrent`, `--max-transactions`, `--max-cps`, `--retry-after`: when new calls are refused
 //! with 503 instead of being taken.
 
 use std::time::Duration;
@@ -14,6 +14,10 @@ pub struct LimitArgs {
     /// Service Unavailable and Retry-After.
     #[arg(long, value_name = "N", value_parser = at_least_one)]
     max_concurrent: Option<usize>,
+    /// Take no new call while this many SIP transactions are live (finished ones linger
+    /// 32 s to absorb retransmissions); a new one past it is refused with 503.
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    max_transactions: Option<usize>,
     /// Take at most this many new calls per second (with a burst of as many); the rest
     /// are refused with 503 and Retry-After. New calls are refused too, whatever the
     /// limits, while the input backs up faster than it is served.
@@ -29,9 +33,9 @@ impl LimitArgs {
     pub fn limits(&self) -> OverloadLimits {
         OverloadLimits {
             max_calls: self.max_concurrent,
+            max_transactions: self.max_transactions,
             max_call_rate: self.max_cps,
             retry_after: Duration::from_secs(self.retry_after),
-            ..OverloadLimits::default()
         }
     }
 }
