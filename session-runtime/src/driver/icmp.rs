@@ -54,6 +54,8 @@ pub fn is_pending_icmp(error: &io::Error) -> bool {
 #[cfg(target_os = "linux")]
 mod linux;
 #[cfg(target_os = "linux")]
+pub(super) use linux::address;
+#[cfg(target_os = "linux")]
 pub use linux::{enable, error_ready, read};
 
 /// Elsewhere: nothing to enable.

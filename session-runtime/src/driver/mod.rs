@@ -4,9 +4,11 @@
 
 pub mod command;
 mod icmp;
+mod input;
 mod io;
 mod location;
 pub mod socket;
+mod stamp;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,12 +30,6 @@ use crate::types::SessionId;
 const DATAGRAM: usize = 65_535;
 /// Datagrams handled per wake-up before the timers and commands get a turn.
 const BURST: usize = 64;
-/// How long the driver may read without the socket running dry before it counts as
-/// behind, and new calls are refused (503) until the socket is empty again. A burst of
-/// arrivals drains well within it; input that keeps coming faster than it is served
-/// does not. Far below T1 (500 ms), so the calls in progress are not retransmitted
-/// for having waited in the queue.
-const BEHIND_AFTER: Duration = Duration::from_millis(100);
 
 /// The driver task's state.
 pub struct Driver {
@@ -54,10 +50,8 @@ pub struct Driver {
     location: Arc<dyn LocationStore>,
     /// The application's SIP trace hook, if any.
     trace: Option<SipTrace>,
-    /// Since when the socket has not run dry, if it has not since the last burst.
-    busy_since: Option<Instant>,
-    /// Whether the endpoint was told the driver is behind.
-    behind: bool,
+    /// How far behind its input the driver is ([`input`]).
+    lag: input::Lag,
 }
 
 impl Driver {
@@ -84,8 +78,7 @@ impl Driver {
             registrations: HashMap::new(),
             draining: Vec::new(),
             trace: None,
-            busy_since: None,
-            behind: false,
+            lag: input::Lag::default(),
         }
     }
 
@@ -128,15 +121,10 @@ impl Driver {
                 // too, and would clear it (its retry after the pending error finds
                 // nothing to read) before the error queue was read.
                 () = icmp::error_ready(&self.socket) => self.icmp_errors(),
-                received = self.socket.recv_from(&mut buf) => {
-                    match received {
-                        Ok((len, from)) => self.datagram(from, &buf[..len]),
-                        // A pending ICMP error (Linux, IP_RECVERR) is reported once by a
-                        // receive too; the error queue tells what it was about.
-                        Err(error) => tracing::debug!(%error, "receive failed"),
-                    }
-                    self.burst(&mut buf);
-                }
+                ready = self.socket.readable() => match ready {
+                    Ok(()) => self.burst(&mut buf),
+                    Err(error) => tracing::debug!(%error, "the socket cannot be read"),
+                },
                 () = &mut sleep => self.timers(),
             }
         }
@@ -150,42 +138,8 @@ impl Driver {
         refuse_queued(commands).await;
     }
 
-    /// Reads up to a burst of the datagrams queued after the first, then runs the timers
-    /// due, which a socket that never runs dry would otherwise starve. Tells the endpoint
-    /// whether its input backs up.
-    fn burst(&mut self, buf: &mut [u8]) {
-        let mut dry = false;
-        for _ in 0..BURST {
-            match self.socket.try_recv_from(buf) {
-                Ok((len, from)) => self.datagram(from, &buf[..len]),
-                Err(error) => {
-                    dry = error.kind() == std::io::ErrorKind::WouldBlock;
-                    break;
-                }
-            }
-        }
-        let now = Instant::now();
-        self.busy_since = if dry { None } else { Some(self.busy_since.unwrap_or(now)) };
-        let behind = self.busy_since.is_some_and(|since| now - since >= BEHIND_AFTER);
-        if behind != self.behind {
-            self.behind = behind;
-            self.endpoint.set_overloaded(behind);
-        }
-        if self.endpoint.poll_timeout().is_some_and(|at| at <= now) {
-            self.timers();
-        }
-    }
-
-    fn timers(&mut self) {
+    pub(super) fn timers(&mut self) {
         self.endpoint.handle_timeout(Instant::now());
-        self.dispatch();
-    }
-
-    fn datagram(&mut self, from: std::net::SocketAddr, datagram: &[u8]) {
-        if let Some(trace) = &self.trace {
-            trace.emit(TraceDirection::Received, self.endpoint.config().local, from, datagram);
-        }
-        self.endpoint.handle_datagram(Instant::now(), from, datagram);
         self.dispatch();
     }
 

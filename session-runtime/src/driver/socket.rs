@@ -21,6 +21,10 @@ pub fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
     if let Err(error) = super::icmp::enable(&socket, addr.is_ipv6()) {
         tracing::debug!(%error, "ICMP errors will not be reported");
     }
+    // Best effort: without arrival stamps the driver judges its lag more roughly.
+    if let Err(error) = super::stamp::enable(&socket) {
+        tracing::debug!(%error, "datagrams will not be stamped on arrival");
+    }
     socket.set_nonblocking(true)?;
     socket.bind(&addr.into())?;
     UdpSocket::from_std(socket.into())

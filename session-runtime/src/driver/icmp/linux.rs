@@ -143,7 +143,10 @@ fn read_one(fd: RawFd) -> io::Result<Option<Report>> {
 
 /// The address recvmsg wrote, as the datagram was addressed; an IPv4-mapped IPv6
 /// address as the IPv4 one it maps (the transaction was started with that).
-fn address(storage: &libc::sockaddr_storage, len: libc::socklen_t) -> Option<SocketAddr> {
+pub(in crate::driver) fn address(
+    storage: &libc::sockaddr_storage,
+    len: libc::socklen_t,
+) -> Option<SocketAddr> {
     let len = len as usize;
     match libc::c_int::from(storage.ss_family) {
         libc::AF_INET if len >= size_of::<libc::sockaddr_in>() => {
