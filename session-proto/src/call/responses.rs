@@ -8,7 +8,7 @@ use super::DialogAdapter;
 use super::actions::CallContext;
 use crate::endpoint::core::Core;
 use crate::endpoint::registry::Purpose;
-use crate::machine::{Event, Timer};
+use crate::machine::{Event, State, Timer};
 use crate::sip::headers::{self, Essentials};
 use crate::sip::transaction::ClientTxId;
 use crate::subscription;
@@ -103,6 +103,13 @@ impl DialogAdapter {
             return self.subscriptions.feed(core, now, &mut self.sessions, sub, event);
         }
         self.feed(core, now, id, Event::Timeout { timer: Timer::NoResponse });
+        // Our INVITE is over: a CANCEL the timeout asked for (a call ringing from an
+        // earlier INVITE's provisional, then challenged and sent again) has nothing
+        // left to cancel and nothing will answer it, so the call ends now.
+        let cancelling = self.sessions.get(id).is_some_and(|call| call.state == State::Terminating);
+        if purpose == Purpose::Invite && cancelling {
+            self.feed(core, now, id, Event::Timeout { timer: Timer::NoResponse });
+        }
     }
 
     /// One of call `id`'s requests went to an address the network reported

@@ -179,7 +179,9 @@ mod tests {
     fn a_response_needs_a_status_code_from_100_to_699() {
         // Found by tests/fuzz_parser.rs: rsip reads any number, and the transaction layer
         // took `0` or `99` for a provisional response and `999` for a final one.
-        for status in ["0 Whatever", "99 Whatever", "999 Whatever", "700 Whatever", "2000 X", "20 0 OK", "1x0 X"] {
+        for status in
+            ["0 Whatever", "99 Whatever", "999 Whatever", "700 Whatever", "2000 X", "20 0 OK", "1x0 X"]
+        {
             let refused = parse(&response(status), "").expect_err(status);
             assert!(refused.response.is_none(), "a response is never answered: {status}");
         }

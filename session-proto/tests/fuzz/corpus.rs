@@ -27,7 +27,8 @@ c=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r
 
 /// A request: start line, headers (each ending in CRLF), an optional Content-Type and body.
 fn request(start: &str, cseq: &str, to_tag: bool, headers: &str, body: Option<(&str, &str)>) -> String {
-    let to = if to_tag { format!("<sip:bob@example.com>;tag={TO_TAG}") } else { "<sip:bob@example.com>".into() };
+    let to =
+        if to_tag { format!("<sip:bob@example.com>;tag={TO_TAG}") } else { "<sip:bob@example.com>".into() };
     let (content_type, body) = match body {
         Some((kind, text)) => (format!("Content-Type: {kind}\r\n"), text),
         None => (String::new(), ""),
@@ -42,7 +43,8 @@ fn request(start: &str, cseq: &str, to_tag: bool, headers: &str, body: Option<(&
 
 /// A response to an INVITE or a REGISTER, with two Vias (as through a proxy).
 fn response(status: &str, cseq: &str, to_tag: bool, headers: &str, body: Option<&str>) -> String {
-    let to = if to_tag { format!("<sip:bob@example.com>;tag={TO_TAG}") } else { "<sip:bob@example.com>".into() };
+    let to =
+        if to_tag { format!("<sip:bob@example.com>;tag={TO_TAG}") } else { "<sip:bob@example.com>".into() };
     let (content_type, body) = match body {
         Some(text) => ("Content-Type: application/sdp\r\n", text),
         None => ("", ""),
@@ -66,11 +68,23 @@ pub fn messages() -> Vec<Vec<u8>> {
         nonce=\"1700000000.0.abcdef0123456789\", uri=\"sip:example.com\", \
         response=\"0123456789abcdef0123456789abcdef\", algorithm=MD5, cnonce=\"0a4f113b\", qop=auth, nc=00000001\r\n";
     let texts = [
-        request("INVITE sip:bob@example.com", "1 INVITE", false, &invite_headers, Some(("application/sdp", SDP_OFFER))),
+        request(
+            "INVITE sip:bob@example.com",
+            "1 INVITE",
+            false,
+            &invite_headers,
+            Some(("application/sdp", SDP_OFFER)),
+        ),
         request("ACK sip:bob@127.0.0.1:5061", "1 ACK", true, contact, None),
         request("BYE sip:bob@127.0.0.1:5061", "2 BYE", true, agent, None),
         request("CANCEL sip:bob@example.com", "1 CANCEL", false, "", None),
-        request("OPTIONS sip:example.com", "1 OPTIONS", false, &format!("{contact}Accept: application/sdp\r\n"), None),
+        request(
+            "OPTIONS sip:example.com",
+            "1 OPTIONS",
+            false,
+            &format!("{contact}Accept: application/sdp\r\n"),
+            None,
+        ),
         request(
             "REGISTER sip:example.com",
             "3 REGISTER",

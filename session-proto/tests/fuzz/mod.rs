@@ -8,6 +8,8 @@
 //!   for CI);
 //! * `FUZZ_SEED`: the seed (default [`DEFAULT_SEED`]); a failure names it, with the
 //!   case number;
+//! * `FUZZ_ONLY`: replays that one case alone, showing what it fed (with the same
+//!   `FUZZ_SEED`);
 //! * `FUZZ_MUTATE=0`: corpus messages go in unmutated and no arbitrary bytes are made,
 //!   the reference of `bench/fuzz.sh`;
 //! * `FUZZ_FINDINGS`: where failing inputs are written (default: a `session-proto-fuzz`
@@ -25,6 +27,7 @@ use std::path::PathBuf;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use session_proto::sip::inbound::{MAX_HEADER_BYTES, parse};
 
 pub use self::mutate::Mutator;
 
@@ -39,6 +42,11 @@ pub fn cases(default: u64) -> u64 {
 /// The seed: `FUZZ_SEED`, or [`DEFAULT_SEED`].
 pub fn seed() -> u64 {
     std::env::var("FUZZ_SEED").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(DEFAULT_SEED)
+}
+
+/// `FUZZ_ONLY`: the one case to replay, when set.
+pub fn only() -> Option<u64> {
+    std::env::var("FUZZ_ONLY").ok().and_then(|v| v.trim().parse().ok())
 }
 
 /// Whether inputs are mutated (`FUZZ_MUTATE` is not `0`).
@@ -118,7 +126,12 @@ impl Report {
 
     /// Counts one occurrence of `what`.
     pub fn count(&mut self, what: &'static str) {
-        *self.tally.entry(what).or_default() += 1;
+        self.add(what, 1);
+    }
+
+    /// Counts `n` occurrences of `what`.
+    pub fn add(&mut self, what: &'static str, n: usize) {
+        *self.tally.entry(what).or_default() += n as u64;
     }
 
     /// Records the outcome of case `case` over `input`: a panic (`Err`), a property
@@ -135,7 +148,12 @@ impl Report {
             let dir = findings_dir();
             let path = dir.join(format!("{}-{kind}-{:x}-{case}.bin", self.target, self.seed));
             if std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, input)).is_ok() {
-                eprintln!("{}: {kind} in case {case} (seed {}), input kept in {}", self.target, self.seed, path.display());
+                eprintln!(
+                    "{}: {kind} in case {case} (seed {}), input kept in {}",
+                    self.target,
+                    self.seed,
+                    path.display()
+                );
             }
         }
         list.push(Finding { case, input: input.to_vec(), what });
@@ -191,6 +209,38 @@ pub fn escaped(bytes: &[u8]) -> String {
         Some((at, _)) => format!("{}… ({} bytes)", &text[..at], bytes.len()),
         None => text,
     }
+}
+
+/// Whether an error response that does not parse is excused. The stack answers a
+/// request it refuses by copying the request's Via, From, To, Call-ID and CSeq lines
+/// (`write::raw_error_response`), so an answer to a request whose lines are unsound is
+/// unsound too. Excused: an answer whose copied lines, under a sound request line,
+/// make no request that parses either (they are picked here as the stack picks them:
+/// by long or compact name, up to the first empty line of the first 16 KiB); and an
+/// answer past the parser's 16 KiB limit (a 513 copying lines of nearly 16 KiB grows
+/// past it by its Warning, a known limit). A status below 400 is never excused.
+pub fn answer_may_not_parse(request: &[u8], answer: &[u8]) -> bool {
+    let is_error = answer.starts_with(b"SIP/2.0 4") || answer.starts_with(b"SIP/2.0 5");
+    if !is_error {
+        return false;
+    }
+    if answer.len() > MAX_HEADER_BYTES {
+        return true;
+    }
+    let text = String::from_utf8_lossy(&request[..request.len().min(MAX_HEADER_BYTES)]);
+    let (mut lines, mut method) = (String::new(), "OPTIONS".to_owned());
+    for raw in text.lines().skip(1).take_while(|l| !l.is_empty()) {
+        let Some((name, value)) = raw.split_once(':') else { continue };
+        let name = name.trim().to_ascii_lowercase();
+        if ["via", "v", "from", "f", "to", "t", "call-id", "i", "cseq"].contains(&name.as_str()) {
+            lines.push_str(&format!("{name}: {}\r\n", value.trim()));
+        }
+        if name == "cseq" {
+            method = value.split_whitespace().nth(1).unwrap_or_default().to_owned();
+        }
+    }
+    let probe = format!("{method} sip:probe@example.com SIP/2.0\r\n{lines}Content-Length: 0\r\n\r\n");
+    parse(probe.as_bytes(), "").is_err()
 }
 
 /// A uniformly drawn element of `items`.

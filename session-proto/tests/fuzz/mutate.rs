@@ -46,18 +46,54 @@ const SPECIALS: [&[u8]; 14] = [
 
 /// Pieces of SIP syntax, for insertion and for the token soup of arbitrary inputs.
 const TOKENS: [&str; 36] = [
-    "SIP/2.0", "INVITE", "ACK", "BYE", "CANCEL", "REGISTER", "sip:", "sips:", "tel:", "<", ">", ";", ",", "=", "@",
-    ":", "\"", "\\", ";tag=", ";branch=z9hG4bK", ";lr", ";rport", ";received=", "[::1]", "0.0.0.0", "%00", "%",
-    "Via: ", "To: ", "From: ", "Call-ID: ", "CSeq: ", "Content-Length: ", "Contact: *", "\r\n", " ",
+    "SIP/2.0",
+    "INVITE",
+    "ACK",
+    "BYE",
+    "CANCEL",
+    "REGISTER",
+    "sip:",
+    "sips:",
+    "tel:",
+    "<",
+    ">",
+    ";",
+    ",",
+    "=",
+    "@",
+    ":",
+    "\"",
+    "\\",
+    ";tag=",
+    ";branch=z9hG4bK",
+    ";lr",
+    ";rport",
+    ";received=",
+    "[::1]",
+    "0.0.0.0",
+    "%00",
+    "%",
+    "Via: ",
+    "To: ",
+    "From: ",
+    "Call-ID: ",
+    "CSeq: ",
+    "Content-Length: ",
+    "Contact: *",
+    "\r\n",
+    " ",
 ];
 
 /// Characters a long value is made of.
 const LONG_UNITS: [&str; 10] = ["a", ";", ",", "<", "\"", " ", "%", "1", ";tag=x", "sip:a@"];
 
 /// Methods and status codes a start line may name, known, unknown and odd.
-const METHODS: [&str; 12] =
-    ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK", "PUBLISH", "invite", "FOO", "", "INV ITE"];
-const CODES: [&str; 12] = ["0", "99", "100", "199", "200", "299", "302", "699", "700", "999", "1000", "2000000000"];
+const METHODS: [&str; 12] = [
+    "INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "PRACK", "PUBLISH", "invite", "FOO", "",
+    "INV ITE",
+];
+const CODES: [&str; 12] =
+    ["0", "99", "100", "199", "200", "299", "302", "699", "700", "999", "1000", "2000000000"];
 
 /// A seeded mutator over a corpus of valid messages.
 pub struct Mutator {
@@ -77,19 +113,25 @@ impl Mutator {
         pick(rng, &self.corpus).clone()
     }
 
-    /// One input: a tenth of the time arbitrary bytes, otherwise a corpus message with
-    /// one to eight mutations (fewer more often).
+    /// One input: a corpus message, [varied](Mutator::vary).
     pub fn input(&self, rng: &mut StdRng) -> Vec<u8> {
+        let message = self.pick(rng);
+        self.vary(rng, message)
+    }
+
+    /// `message` as an input: with mutation on, a tenth of the time arbitrary bytes
+    /// instead, otherwise `message` with one to eight mutations (fewer more often);
+    /// with mutation off, `message` unchanged.
+    pub fn vary(&self, rng: &mut StdRng, mut message: Vec<u8>) -> Vec<u8> {
         if !self.mutate {
-            return self.pick(rng);
+            return message;
         }
         if rng.random_ratio(1, 10) {
             return arbitrary(rng);
         }
-        let mut data = self.pick(rng);
         let rounds = 1 + rng.random_range(0..8u32).min(rng.random_range(0..8));
-        self.mutate(rng, &mut data, rounds);
-        data
+        self.mutate(rng, &mut message, rounds);
+        message
     }
 
     /// Applies `rounds` random mutations to `data` (none when mutation is off).
@@ -201,7 +243,8 @@ impl Mutator {
                 // A body of a different size or kind than the headers say.
                 let head_end = memchr::memmem::find(data, b"\r\n\r\n").map_or(data.len(), |i| i + 4);
                 data.truncate(head_end);
-                let bodies: [&[u8]; 4] = [b"v=0\r\nm=audio banana\r\n", b"", b"\0\0\0\xff", b"v=0\r\nc=IN IP4 0.0.0.0\r\n"];
+                let bodies: [&[u8]; 4] =
+                    [b"v=0\r\nm=audio banana\r\n", b"", b"\0\0\0\xff", b"v=0\r\nc=IN IP4 0.0.0.0\r\n"];
                 data.extend_from_slice(*pick(rng, &bodies));
             }
             _ => {
@@ -220,7 +263,8 @@ impl Mutator {
 /// Purely arbitrary input: random bytes, or a soup of SIP tokens and special bytes.
 pub fn arbitrary(rng: &mut StdRng) -> Vec<u8> {
     if rng.random() {
-        let len = if rng.random_ratio(1, 50) { rng.random_range(0..70_000) } else { rng.random_range(0..1_500) };
+        let len =
+            if rng.random_ratio(1, 50) { rng.random_range(0..70_000) } else { rng.random_range(0..1_500) };
         (0..len).map(|_| rng.random()).collect()
     } else {
         let mut out = Vec::new();
