@@ -8,7 +8,8 @@
 //!
 //! Each session is a fresh network fed 1 to 100 datagrams. Properties: nothing panics;
 //! once every timer has run out, each of Bob's calls has ended or is established (none
-//! is left ringing or waiting for an answer or an ACK), and once those are hung up and
+//! is left ringing, waiting for an answer or an ACK, or for the first NOTIFY of a
+//! transfer), and once those are hung up and
 //! every timer has run out again, neither node holds anything (no call, subscription,
 //! transaction, dialog route, timer, lookup or forwarding context: `is_idle`); every
 //! datagram either node sent parses as SIP, but for an error response to a request
@@ -236,10 +237,22 @@ impl<'m> Session<'m> {
         self.net.run_out(RUN_OUT);
         let bob = &self.net.nodes[BOB];
         let live: Vec<_> = bob.calls().into_iter().filter(|&call| bob.ended(call).is_none()).collect();
+        // A transfer the transferee reported on waits for the end of the REFER's
+        // subscription, whose expiry the endpoint does not track: it counts as
+        // established. One without any NOTIFY ends at Timer N.
+        let reported = |call| {
+            bob.events
+                .iter()
+                .any(|e| matches!(e, session_proto::Event::TransferProgress { call: c, .. } if *c == call))
+        };
         let stuck: Vec<_> = live
             .iter()
             .map(|&call| (call, bob.states(call).last().copied()))
-            .filter(|(_, state)| !matches!(state, Some(State::Active | State::OnHold)))
+            .filter(|&(call, state)| match state {
+                Some(State::Active | State::OnHold) => false,
+                Some(State::Transferring) => !reported(call),
+                _ => true,
+            })
             .collect();
         if !stuck.is_empty() {
             return Err(format!("calls neither ended nor established once every timer ran out: {stuck:?}"));
@@ -367,4 +380,33 @@ fn a_final_response_that_cannot_be_passed_on_still_settles_the_request() {
     assert!(bob.sent.iter().any(|m| m.starts_with("SIP/2.0 200 ")), "Bob took the MESSAGE: {:?}", bob.sent);
     let server = &net.nodes[SERVER].endpoint;
     assert!(server.is_idle(), "{server:#?}");
+}
+
+/// Found by this fuzzer (seed 0x5ee0f022, case 846): the transferee accepts our REFER
+/// with 202 and never sends a NOTIFY. Timer N (RFC 6665 section 4.1.2.4) gives the
+/// transfer up after 64·T1, and the call goes on; it waited in Transferring for ever.
+#[test]
+fn a_transfer_without_any_notify_is_given_up_after_timer_n() {
+    let mut net = Net::new(1, Conditions::CLEAN);
+    let bob = net.add("bob", |_| {});
+    let alice: SocketAddr = "127.0.0.3:5072".parse().unwrap();
+    let call = net.dial(bob, &format!("sip:alice@{alice}"));
+    let invite = net.requests(alice, "INVITE").pop().expect("an INVITE");
+    let sdp = "v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 41000 RTP/AVP 0\r\n";
+    let ok = net::phone::reply(&invite, 200, "OK", "a1").replace(
+        "Content-Length: 0\r\n\r\n",
+        &format!(
+            "Contact: <sip:alice@{alice}>\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
+            sdp.len()
+        ),
+    );
+    net.inject(bob, alice, &ok);
+    assert_eq!(net.nodes[bob].states(call).last(), Some(&State::Active));
+    net.command(bob, call, Event::BlindTransfer { target: "sip:carol@127.0.0.1:5090".into() }).unwrap();
+    let refer = net.requests(alice, "REFER").pop().expect("a REFER");
+    net.inject(bob, alice, &net::phone::reply(&refer, 202, "Accepted", "a1"));
+    net.run_for(Duration::from_secs(31));
+    assert_eq!(net.nodes[bob].states(call).last(), Some(&State::Transferring), "still waiting at 31 s");
+    net.run_for(Duration::from_secs(2));
+    assert_eq!(net.nodes[bob].states(call).last(), Some(&State::Active), "given up after 64·T1");
 }

@@ -93,6 +93,8 @@ impl DialogAdapter {
                 return answer(core, now, tx, 489, &[("Allow-Events", "refer"), ("Warning", &warning)]);
             }
             Method::Notify => {
+                // The first NOTIFY of our REFER's subscription stops Timer N.
+                call.no_answer_at = None;
                 Event::NotifyReceived { tx, code: sipfrag_status(&request.body).unwrap_or(100) }
             }
             Method::Info => {

@@ -6,6 +6,7 @@ use rsipstack::rsip::Response;
 
 use super::DialogAdapter;
 use super::actions::CallContext;
+use crate::deadlines::Deadline;
 use crate::endpoint::core::Core;
 use crate::endpoint::registry::Purpose;
 use crate::machine::{Event, State, Timer};
@@ -80,7 +81,16 @@ impl DialogAdapter {
                 return self.subscriptions.feed(core, now, &mut self.sessions, sub, event);
             }
             Purpose::Bye if code >= 200 => Event::ByeAnswered,
-            Purpose::Refer if (200..300).contains(&code) => Event::ReferAccepted,
+            Purpose::Refer if (200..300).contains(&code) => {
+                // Timer N (RFC 6665 section 4.1.2.4, which applies to REFER): without a
+                // NOTIFY within 64·T1 of the 2xx the subscription, and the transfer, is
+                // given up (found by tests/fuzz_endpoint.rs: a call waited in
+                // Transferring for ever).
+                let at = now + core.tx.timers().transaction_timeout();
+                call.no_answer_at = Some(at);
+                core.deadlines.schedule(at, Deadline::NoAnswer(id));
+                Event::ReferAccepted
+            }
             Purpose::Refer if code >= 300 => Event::ReferFailed { code },
             Purpose::Bye | Purpose::Refer | Purpose::Info | Purpose::Notify(_) => return,
         };
