@@ -15,7 +15,7 @@
 //! datagram either node sent parses as SIP, but for an error response to a request
 //! whose own lines it copies are unsound (`fuzz::answer_may_not_parse`).
 //!
-//! `FUZZ_CASES` datagrams in all (default 3 000).
+//! `FUZZ_CASES` datagrams in all (default 40 000).
 
 mod fuzz;
 mod net;
@@ -295,7 +295,7 @@ fn endpoints_survive_mutated_datagrams_and_keep_nothing() {
     let seed = fuzz::seed();
     let mut report = Report::new("fuzz_endpoint", seed);
     let mutator = Mutator::new(corpus::messages(), fuzz::mutating());
-    let cases = fuzz::cases(3_000);
+    let cases = fuzz::cases(40_000);
     let mut case = 0;
     if let Some(only) = fuzz::only() {
         let mut rng = case_rng(seed, only);

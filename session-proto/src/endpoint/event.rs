@@ -285,4 +285,10 @@ pub struct Stats {
     pub dialogs: usize,
     /// Entries in the deadline queue (some may be stale).
     pub deadlines: usize,
+    /// Registrations not yet ended.
+    pub registrations: usize,
+    /// What the registrar and proxy hold (0 without them): requests waiting for the
+    /// location store, answers held back, and the contexts and branches of requests
+    /// being forwarded.
+    pub server: usize,
 }

@@ -255,6 +255,8 @@ impl Endpoint {
             transactions: self.core.tx.len(),
             dialogs: self.core.registry.dialogs(),
             deadlines: self.core.deadlines.len(),
+            registrations: self.registrations.len(),
+            server: self.server.as_ref().map_or(0, Server::held),
         }
     }
 

@@ -15,7 +15,9 @@
 //! * `FUZZ_FINDINGS`: where failing inputs are written (default: a `session-proto-fuzz`
 //!   directory in the temp directory).
 //!
-//! Inputs that once failed live in `tests/fuzz/regressions/` and run first, each time.
+//! The parser's inputs that once failed live in `tests/fuzz/regressions/` (kept byte
+//! for byte: their `.gitattributes` says `-text`) and run first, each time; the endpoint's are
+//! scripted tests in `fuzz_endpoint.rs`, their sessions being long.
 
 #![allow(dead_code)] // each target uses a different part
 

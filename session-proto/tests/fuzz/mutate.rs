@@ -245,7 +245,8 @@ impl Mutator {
                 data.truncate(head_end);
                 let bodies: [&[u8]; 4] =
                     [b"v=0\r\nm=audio banana\r\n", b"", b"\0\0\0\xff", b"v=0\r\nc=IN IP4 0.0.0.0\r\n"];
-                data.extend_from_slice(*pick(rng, &bodies));
+                let body = *pick(rng, &bodies);
+                data.extend_from_slice(body);
             }
             _ => {
                 // Whitespace and folding around a header's colon.
@@ -270,7 +271,8 @@ pub fn arbitrary(rng: &mut StdRng) -> Vec<u8> {
         let mut out = Vec::new();
         for _ in 0..rng.random_range(1..=80) {
             if rng.random_ratio(1, 4) {
-                out.extend_from_slice(*pick(rng, &SPECIALS));
+                let special = *pick(rng, &SPECIALS);
+                out.extend_from_slice(special);
             } else {
                 out.extend_from_slice(pick(rng, &TOKENS).as_bytes());
             }
