@@ -9,11 +9,11 @@
 //! Each session is a fresh network fed 1 to 100 datagrams. Properties: nothing panics;
 //! once every timer has run out, each of Bob's calls has ended or is established (none
 //! is left ringing, waiting for an answer or an ACK, or for the first NOTIFY of a
-//! transfer), and once those are hung up and
-//! every timer has run out again, neither node holds anything (no call, subscription,
-//! transaction, dialog route, timer, lookup or forwarding context: `is_idle`); every
-//! datagram either node sent parses as SIP, but for an error response to a request
-//! whose own lines it copies are unsound (`fuzz::answer_may_not_parse`).
+//! transfer); once those are hung up and every timer has run out again, neither node
+//! holds anything (no call, subscription, registration, transaction, dialog route,
+//! timer, lookup or forwarding context: `is_idle`); and every datagram either node
+//! sent parses as SIP, but for an error response to a request whose own lines it
+//! copies are unsound (`fuzz::answer_may_not_parse`).
 //!
 //! `FUZZ_CASES` datagrams in all (default 40 000).
 

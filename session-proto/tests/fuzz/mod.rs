@@ -1,23 +1,23 @@
 //! Fuzzing on the stable toolchain, shared by `fuzz_parser` and `fuzz_endpoint`: a
 //! seeded byte-level mutator over a corpus of valid SIP messages ([`corpus`]), purely
-//! arbitrary bytes, and a runner that catches panics, keeps every input that failed
-//! and reports what it ran.
+//! arbitrary bytes, and a runner that catches panics, keeps the first inputs that
+//! failed and reports what it ran.
 //!
 //! Settings come from the environment:
 //! * `FUZZ_CASES`: how many inputs each target runs (each target has a small default
 //!   for CI);
 //! * `FUZZ_SEED`: the seed (default [`DEFAULT_SEED`]); a failure names it, with the
 //!   case number;
-//! * `FUZZ_ONLY`: replays that one case alone, showing what it fed (with the same
-//!   `FUZZ_SEED`);
+//! * `FUZZ_ONLY`: `fuzz_endpoint` replays that one case alone (with the same
+//!   `FUZZ_SEED`), showing what was fed and sent, and what a node kept;
 //! * `FUZZ_MUTATE=0`: corpus messages go in unmutated and no arbitrary bytes are made,
 //!   the reference of `bench/fuzz.sh`;
 //! * `FUZZ_FINDINGS`: where failing inputs are written (default: a `session-proto-fuzz`
 //!   directory in the temp directory).
 //!
 //! The parser's inputs that once failed live in `tests/fuzz/regressions/` (kept byte
-//! for byte: their `.gitattributes` says `-text`) and run first, each time; the endpoint's are
-//! scripted tests in `fuzz_endpoint.rs`, their sessions being long.
+//! for byte: their `.gitattributes` says `-text`) and run first, each time; the
+//! endpoint's are scripted tests in `fuzz_endpoint.rs`, their sessions being long.
 
 #![allow(dead_code)] // each target uses a different part
 
