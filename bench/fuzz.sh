@@ -57,7 +57,7 @@ run() {
     python3 - "$log" "$start" "$end" <<'PY'
 import re, sys
 text = open(sys.argv[1], errors="replace").read()
-summary = re.search(r"^FUZZ target=\S+ seed=\d+ inputs=(\d+) crashes=(\d+) violations=(\d+)", text, re.M)
+summary = re.search(r"FUZZ target=\S+ seed=\d+ inputs=(\d+) crashes=(\d+) violations=(\d+)", text)
 rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
 if not summary:
     sys.exit(f"no summary line in {sys.argv[1]}:\n{text[-2000:]}")
