@@ -51,7 +51,8 @@ run() {
     local target=$1 cases=$2 mutate=$3 log="$WORK/out/$1-$2-$3.log"
     local start end
     start=$(date +%s.%N)
-    FUZZ_CASES=$cases FUZZ_MUTATE=$mutate /usr/bin/time -v "${BIN[$target]}" --exact "${TEST[$target]}" \
+    # No backtrace: resolving one at a failing end would dwarf the peak memory.
+    RUST_BACKTRACE=0 FUZZ_CASES=$cases FUZZ_MUTATE=$mutate /usr/bin/time -v "${BIN[$target]}" --exact "${TEST[$target]}" \
         --nocapture --test-threads 1 >"$log" 2>&1 || true
     end=$(date +%s.%N)
     python3 - "$log" "$start" "$end" <<'PY'

@@ -12,8 +12,9 @@
 //!   upstream with its top Via removed it parses back with the same status, Call-ID,
 //!   tags and CSeq (or is refused only for its Via: what is left may have no branch);
 //! * the error response that answers a refused request parses as a response, unless
-//!   the lines it copies from the request are unsound themselves or it grew past the
-//!   parser's limit (`fuzz::answer_may_not_parse`).
+//!   the lines it copies from the request are unsound themselves
+//!   (`fuzz::answer_may_not_parse`) or the copy grew past the parser's limit
+//!   (`fuzz::oversized_excused`).
 //!
 //! The kept regressions first, then `FUZZ_CASES` inputs (default 40 000).
 
@@ -139,7 +140,9 @@ fn check(input: &[u8], report: &mut Report) -> Result<(), String> {
             report.count("refused_answered");
             match parse(&answer, ALLOW) {
                 Ok(Inbound::Response(..)) => Ok(()),
-                _ if fuzz::answer_may_not_parse(input, &answer) => {
+                _ if fuzz::answer_may_not_parse(input, &answer)
+                    || fuzz::oversized_excused(&answer, fuzz::head_len(input)) =>
+                {
                     report.count("refused_answered_unparseable_excused");
                     Ok(())
                 }

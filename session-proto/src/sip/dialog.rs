@@ -171,14 +171,15 @@ impl Dialog {
     }
 }
 
-/// The Contact URI, when it can be the Request-URI of our requests: one word that
+/// The Contact URI, when it can be the Request-URI of our requests: one word with a
+/// scheme, free of the characters that delimit a URI (RFC 3261 section 25.1), that
 /// parses as a URI. Another (found by tests/fuzz_endpoint.rs: a Contact with port
-/// 2147483647, or with a space in its host, made BYEs that no parser reads) counts
-/// as no Contact.
+/// 2147483647, a space in its host, or no closing `>` made BYEs that no parser
+/// reads) counts as no Contact.
 fn target_of(headers: &rsipstack::rsip::Headers) -> Option<&str> {
     contact_uri(headers).filter(|uri| {
-        !uri.is_empty()
-            && !uri.contains(|c: char| c.is_whitespace() || c.is_control())
+        uri.contains(':')
+            && !uri.contains(|c: char| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"'))
             && rsipstack::rsip::Uri::try_from(*uri).is_ok()
     })
 }
@@ -206,7 +207,9 @@ mod tests {
 
     #[test]
     fn a_contact_that_cannot_be_a_request_uri_is_no_target() {
-        for contact in ["<sip:alice@127.0.0.1:2147483647>", "<sip:alice@127.001 0-15.0.1:5070>"] {
+        let bad =
+            ["<sip:alice@127.0.0.1:2147483647>", "<sip:alice@127.001 0-15.0.1:5070>", "<sip", "<sip:a@h;x<<"];
+        for contact in bad {
             let Ok(Inbound::Request(invite, essentials)) =
                 parse(&message("INVITE sip:bob@h SIP/2.0", contact), "")
             else {

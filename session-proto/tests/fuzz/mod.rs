@@ -131,6 +131,12 @@ impl Report {
         self.add(what, 1);
     }
 
+    /// Keeps the largest `n` seen as `what`.
+    pub fn max(&mut self, what: &'static str, n: usize) {
+        let largest = self.tally.entry(what).or_default();
+        *largest = (*largest).max(n as u64);
+    }
+
     /// Counts `n` occurrences of `what`.
     pub fn add(&mut self, what: &'static str, n: usize) {
         *self.tally.entry(what).or_default() += n as u64;
@@ -213,21 +219,36 @@ pub fn escaped(bytes: &[u8]) -> String {
     }
 }
 
+/// The length of a datagram's header section (the whole datagram without a blank line).
+pub fn head_len(datagram: &[u8]) -> usize {
+    memchr::memmem::find(datagram, b"\r\n\r\n").unwrap_or(datagram.len())
+}
+
+/// The most the stack adds of its own to what it copies from a peer into one message.
+const OWN_LINES: usize = 4096;
+
+/// Whether a datagram the stack sent is excused for a header section past its parser's
+/// 16 KiB limit: the stack copies what a peer sent (Via, From, To, Record-Route, a
+/// Contact as the Request-URI: up to 16 KiB of it) into its answers and requests and
+/// adds lines of its own, so it may pass the limit when `largest_input_head`, the
+/// largest header section it was sent, came near it. A known limit; larger still is
+/// not excused.
+pub fn oversized_excused(sent: &[u8], largest_input_head: usize) -> bool {
+    let head = head_len(sent);
+    head > MAX_HEADER_BYTES && head <= largest_input_head + OWN_LINES
+}
+
 /// Whether an error response that does not parse is excused. The stack answers a
 /// request it refuses by copying the request's Via, From, To, Call-ID and CSeq lines
 /// (`write::raw_error_response`), so an answer to a request whose lines are unsound is
 /// unsound too. Excused: an answer whose copied lines, under a sound request line,
 /// make no request that parses either (they are picked here as the stack picks them:
-/// by long or compact name, up to the first empty line of the first 16 KiB); and an
-/// answer past the parser's 16 KiB limit (a 513 copying lines of nearly 16 KiB grows
-/// past it by its Warning, a known limit). A status below 400 is never excused.
+/// by long or compact name, up to the first empty line of the first 16 KiB). A status
+/// below 400 is never excused.
 pub fn answer_may_not_parse(request: &[u8], answer: &[u8]) -> bool {
     let is_error = answer.starts_with(b"SIP/2.0 4") || answer.starts_with(b"SIP/2.0 5");
     if !is_error {
         return false;
-    }
-    if answer.len() > MAX_HEADER_BYTES {
-        return true;
     }
     let text = String::from_utf8_lossy(&request[..request.len().min(MAX_HEADER_BYTES)]);
     let (mut lines, mut method) = (String::new(), "OPTIONS".to_owned());
