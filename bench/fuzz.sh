@@ -98,5 +98,5 @@ for name, (full, ref, small) in [("fuzz_parser", rows[0:3]), ("fuzz_endpoint", r
     print(f"  inputs/s mutated / unmutated: {speed(full) / max(speed(ref), 1e-9):.2f}; "
           f"peak RSS {full[0]:.0f} inputs / {small[0]:.0f} inputs: {full[2] / max(small[2], 1):.2f}")
 PY
-found=$(ls "$FUZZ_FINDINGS" 2>/dev/null | wc -l)
-echo "failing inputs kept: $found (in $FUZZ_FINDINGS)"
+found=$(find "$FUZZ_FINDINGS" -type f 2>/dev/null | wc -l || true)
+if [ "$found" != 0 ]; then echo "failing inputs kept: $found, in $FUZZ_FINDINGS"; else echo "no failing input"; fi
