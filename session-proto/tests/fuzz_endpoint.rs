@@ -16,7 +16,9 @@
 //! copies are unsound (`fuzz::answer_may_not_parse`) and a copy of nearly 16 KiB a
 //! peer sent that grew past the parser's limit (`fuzz::oversized_excused`).
 //!
-//! `FUZZ_CASES` datagrams in all (default 40 000).
+//! `FUZZ_CASES` datagrams in all (default 40 000). What it found is kept as scripted
+//! tests where each behaviour belongs (`calls.rs`, `proxy.rs`, `transfer.rs`: their
+//! doc comments say "found by tests/fuzz_endpoint.rs").
 
 mod fuzz;
 mod net;
@@ -354,87 +356,4 @@ fn endpoints_survive_mutated_datagrams_and_keep_nothing() {
         case += 1;
     }
     report.finish();
-}
-
-/// Found by this fuzzer (seed 0x5ee0f022, case 239): the callee sends 183 with early
-/// media, then challenges the INVITE with a 401; the INVITE sent again with
-/// credentials gets no response at all. Its Timer B found the call ringing (from the
-/// first INVITE's 183), where a timeout sends a CANCEL, and with no INVITE left to
-/// cancel the call waited in Terminating for ever.
-#[test]
-fn an_invite_sent_again_with_credentials_that_times_out_ends_the_call() {
-    let mut net = Net::new(1, Conditions::CLEAN);
-    let bob = net.add("bob", |config| config.credentials = Some(Credentials::new("bob", "builder")));
-    let alice: SocketAddr = "127.0.0.3:5072".parse().unwrap();
-    let call = net.dial(bob, &format!("sip:alice@{alice}"));
-    let invite = net.requests(alice, "INVITE").pop().expect("an INVITE");
-    let early = net::phone::reply(&invite, 183, "Session Progress", "a1").replace(
-        "Content-Length: 0\r\n\r\n",
-        "Contact: <sip:alice@127.0.0.3:5072>\r\nContent-Type: application/sdp\r\nContent-Length: 0\r\n\r\n",
-    );
-    net.inject(bob, alice, &early);
-    let challenge = net::phone::reply(&invite, 401, "Unauthorized", "a1").replace(
-        "Content-Length: 0\r\n",
-        "WWW-Authenticate: Digest realm=\"example.com\", nonce=\"n1\", qop=\"auth\", algorithm=MD5\r\nContent-Length: 0\r\n",
-    );
-    net.inject(bob, alice, &challenge);
-    let again = net.requests(alice, "INVITE").pop().expect("the INVITE sent again");
-    assert!(again.contains("CSeq: 2 INVITE") && again.contains("Authorization: Digest"), "{again}");
-    net.run_out(RUN_OUT);
-    assert!(
-        net.nodes[bob].ended(call).is_some(),
-        "the call is still {:?}",
-        net.nodes[bob].states(call).last()
-    );
-    assert!(net.nodes[bob].endpoint.is_idle(), "{:?}", net.nodes[bob].endpoint.stats());
-}
-
-/// Found by this fuzzer (seed 0x5ee0f022, case 444): Alice's Via writes its sent-by as
-/// `127.0.0.1 :  5999`, which the proxy does not read as a next hop, so Bob's 200 to
-/// the MESSAGE it forwarded cannot be passed on. The request must still be settled:
-/// the proxy kept its forwarding context and its server transaction for ever.
-#[test]
-fn a_final_response_that_cannot_be_passed_on_still_settles_the_request() {
-    let (mut net, mut alice) = net::proxied::scene(1, 1, |_| {}, |_| {});
-    let spaced = |text: String| text.replace("UDP 127.0.0.1:5999;", "UDP 127.0.0.1 :  5999;");
-    let (branch, text) = alice.request("MESSAGE", BOB_AOR, &format!("<{BOB_AOR}>"), "", "hi");
-    net.inject(SERVER, alice.addr, &spaced(text));
-    let challenge = net.responses(alice.addr, &branch).pop().expect("a challenge");
-    let authorization = alice.answer(&challenge, "MESSAGE", BOB_AOR);
-    let (_, text) = alice.request("MESSAGE", BOB_AOR, &format!("<{BOB_AOR}>"), &authorization, "hi");
-    net.inject(SERVER, alice.addr, &spaced(text));
-    net.run_out(RUN_OUT);
-    let bob = &net.nodes[BOB];
-    assert!(bob.sent.iter().any(|m| m.starts_with("SIP/2.0 200 ")), "Bob took the MESSAGE: {:?}", bob.sent);
-    let server = &net.nodes[SERVER].endpoint;
-    assert!(server.is_idle(), "{server:#?}");
-}
-
-/// Found by this fuzzer (seed 0x5ee0f022, case 846): the transferee accepts our REFER
-/// with 202 and never sends a NOTIFY. Timer N (RFC 6665 section 4.1.2.4) gives the
-/// transfer up after 64·T1, and the call goes on; it waited in Transferring for ever.
-#[test]
-fn a_transfer_without_any_notify_is_given_up_after_timer_n() {
-    let mut net = Net::new(1, Conditions::CLEAN);
-    let bob = net.add("bob", |_| {});
-    let alice: SocketAddr = "127.0.0.3:5072".parse().unwrap();
-    let call = net.dial(bob, &format!("sip:alice@{alice}"));
-    let invite = net.requests(alice, "INVITE").pop().expect("an INVITE");
-    let sdp = "v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 41000 RTP/AVP 0\r\n";
-    let ok = net::phone::reply(&invite, 200, "OK", "a1").replace(
-        "Content-Length: 0\r\n\r\n",
-        &format!(
-            "Contact: <sip:alice@{alice}>\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
-            sdp.len()
-        ),
-    );
-    net.inject(bob, alice, &ok);
-    assert_eq!(net.nodes[bob].states(call).last(), Some(&State::Active));
-    net.command(bob, call, Event::BlindTransfer { target: "sip:carol@127.0.0.1:5090".into() }).unwrap();
-    let refer = net.requests(alice, "REFER").pop().expect("a REFER");
-    net.inject(bob, alice, &net::phone::reply(&refer, 202, "Accepted", "a1"));
-    net.run_for(Duration::from_secs(31));
-    assert_eq!(net.nodes[bob].states(call).last(), Some(&State::Transferring), "still waiting at 31 s");
-    net.run_for(Duration::from_secs(2));
-    assert_eq!(net.nodes[bob].states(call).last(), Some(&State::Active), "given up after 64·T1");
 }
