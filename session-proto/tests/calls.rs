@@ -315,3 +315,38 @@ fn the_200_to_our_cancel_is_not_taken_for_an_answer() {
     assert_eq!(net.nodes[0].ended(call), Some(EndReason::LocalHangup));
     assert_eq!(net.nodes[0].states(call).last(), Some(&State::Terminated));
 }
+
+/// Found by tests/fuzz_endpoint.rs (seed 0x5ee0f022, case 239): the callee sends 183
+/// with early media, then challenges the INVITE with a 401; the INVITE sent again with
+/// credentials gets no response at all. Its Timer B found the call ringing (from the
+/// first INVITE's 183), where a timeout sends a CANCEL, and with no INVITE left to
+/// cancel the call waited in Terminating for ever.
+#[test]
+fn an_invite_sent_again_with_credentials_that_times_out_ends_the_call() {
+    let mut net = Net::new(1, Conditions::CLEAN);
+    let bob = net.add("bob", |config| {
+        config.credentials = Some(session_proto::auth::Credentials::new("bob", "builder"))
+    });
+    let alice: std::net::SocketAddr = "127.0.0.3:5072".parse().unwrap();
+    let call = net.dial(bob, &format!("sip:alice@{alice}"));
+    let invite = net.requests(alice, "INVITE").pop().expect("an INVITE");
+    let early = net::phone::reply(&invite, 183, "Session Progress", "a1").replace(
+        "Content-Length: 0\r\n\r\n",
+        "Contact: <sip:alice@127.0.0.3:5072>\r\nContent-Type: application/sdp\r\nContent-Length: 0\r\n\r\n",
+    );
+    net.inject(bob, alice, &early);
+    let challenge = net::phone::reply(&invite, 401, "Unauthorized", "a1").replace(
+        "Content-Length: 0\r\n",
+        "WWW-Authenticate: Digest realm=\"example.com\", nonce=\"n1\", qop=\"auth\", algorithm=MD5\r\nContent-Length: 0\r\n",
+    );
+    net.inject(bob, alice, &challenge);
+    let again = net.requests(alice, "INVITE").pop().expect("the INVITE sent again");
+    assert!(again.contains("CSeq: 2 INVITE") && again.contains("Authorization: Digest"), "{again}");
+    net.run_out(Duration::from_secs(3600));
+    assert!(
+        net.nodes[bob].ended(call).is_some(),
+        "the call is still {:?}",
+        net.nodes[bob].states(call).last()
+    );
+    assert!(net.nodes[bob].endpoint.is_idle(), "{:?}", net.nodes[bob].endpoint.stats());
+}

@@ -227,3 +227,25 @@ fn debug_output_shows_no_credentials_while_an_authenticated_invite_rings() {
         }
     }
 }
+
+/// Found by tests/fuzz_endpoint.rs (seed 0x5ee0f022, case 444): Alice's Via writes its
+/// sent-by as `127.0.0.1 :  5999`, which the proxy does not read as a next hop, so
+/// Bob's 200 to the MESSAGE it forwarded cannot be passed on. The request must still
+/// be settled: the proxy kept its forwarding context and its server transaction for
+/// ever.
+#[test]
+fn a_final_response_that_cannot_be_passed_on_still_settles_the_request() {
+    let (mut net, mut alice) = scene(1, 1, |_| {}, |_| {});
+    let spaced = |text: String| text.replace("UDP 127.0.0.1:5999;", "UDP 127.0.0.1 :  5999;");
+    let (branch, text) = alice.request("MESSAGE", BOB_AOR, &format!("<{BOB_AOR}>"), "", "hi");
+    net.inject(SERVER, alice.addr, &spaced(text));
+    let challenge = net.responses(alice.addr, &branch).pop().expect("a challenge");
+    let authorization = alice.answer(&challenge, "MESSAGE", BOB_AOR);
+    let (_, text) = alice.request("MESSAGE", BOB_AOR, &format!("<{BOB_AOR}>"), &authorization, "hi");
+    net.inject(SERVER, alice.addr, &spaced(text));
+    net.run_out(Duration::from_secs(3600));
+    let bob = &net.nodes[1];
+    assert!(bob.sent.iter().any(|m| m.starts_with("SIP/2.0 200 ")), "Bob took the MESSAGE: {:?}", bob.sent);
+    let server = &net.nodes[SERVER].endpoint;
+    assert!(server.is_idle(), "{server:#?}");
+}

@@ -201,3 +201,33 @@ fn a_refer_the_interceptor_refuses_is_answered_with_its_status() {
     assert!(net.nodes[2].incoming().is_empty(), "Carol is never called");
     assert_eq!(net.nodes[0].ended(alice), None);
 }
+
+/// Found by tests/fuzz_endpoint.rs (seed 0x5ee0f022, case 846): the transferee accepts
+/// our REFER with 202 and never sends a NOTIFY. Timer N (RFC 6665 section 4.1.2.4)
+/// gives the transfer up after 64·T1, and the call goes on; it waited in Transferring
+/// for ever.
+#[test]
+fn a_transfer_without_any_notify_is_given_up_after_timer_n() {
+    let mut net = Net::new(1, Conditions::CLEAN);
+    let bob = net.add("bob", |_| {});
+    let alice: std::net::SocketAddr = "127.0.0.3:5072".parse().unwrap();
+    let call = net.dial(bob, &format!("sip:alice@{alice}"));
+    let invite = net.requests(alice, "INVITE").pop().expect("an INVITE");
+    let sdp = "v=0\r\no=a 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 41000 RTP/AVP 0\r\n";
+    let ok = net::phone::reply(&invite, 200, "OK", "a1").replace(
+        "Content-Length: 0\r\n\r\n",
+        &format!(
+            "Contact: <sip:alice@{alice}>\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{sdp}",
+            sdp.len()
+        ),
+    );
+    net.inject(bob, alice, &ok);
+    assert_eq!(net.nodes[bob].states(call).last(), Some(&State::Active));
+    net.command(bob, call, Cmd::BlindTransfer { target: "sip:carol@127.0.0.1:5090".into() }).unwrap();
+    let refer = net.requests(alice, "REFER").pop().expect("a REFER");
+    net.inject(bob, alice, &net::phone::reply(&refer, 202, "Accepted", "a1"));
+    net.run_for(Duration::from_secs(31));
+    assert_eq!(net.nodes[bob].states(call).last(), Some(&State::Transferring), "still waiting at 31 s");
+    net.run_for(Duration::from_secs(2));
+    assert_eq!(net.nodes[bob].states(call).last(), Some(&State::Active), "given up after 64·T1");
+}

@@ -9,7 +9,7 @@ use super::DialogAdapter;
 use super::record::CallRecord;
 use crate::endpoint::core::Core;
 use crate::interceptor::{IncomingRequest, SignalingDecision};
-use crate::machine::Event;
+use crate::machine::{Event, State};
 use crate::sip::dialog::Dialog;
 use crate::sip::headers::{self, Essentials};
 use crate::sip::transaction::{Reply, ServerTxId};
@@ -93,6 +93,11 @@ impl DialogAdapter {
                 return answer(core, now, tx, 489, &[("Allow-Events", "refer"), ("Warning", &warning)]);
             }
             Method::Notify => {
+                // The first NOTIFY of our REFER's subscription stops Timer N (only then:
+                // while a call rings, the same field holds its no-answer time).
+                if call.state == State::Transferring {
+                    call.no_answer_at = None;
+                }
                 Event::NotifyReceived { tx, code: sipfrag_status(&request.body).unwrap_or(100) }
             }
             Method::Info => {

@@ -207,6 +207,10 @@ impl DialogAdapter {
             // Our INVITE got at most a 100 Trying, which stops Timer B: give up as a
             // hang-up does, with a CANCEL (sent once any provisional has arrived).
             State::PreparingOffer | State::Initiating => machine::Event::Hangup,
+            // Timer N: no NOTIFY came for the REFER we sent; the call goes on.
+            State::Transferring => {
+                return self.feed(core, now, id, machine::Event::Timeout { timer: Timer::NoResponse });
+            }
             _ => return,
         };
         call.unanswered = true;

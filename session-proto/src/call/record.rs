@@ -60,7 +60,8 @@ pub(crate) struct CallRecord {
     pub no_response_reported: bool,
     /// The peer holds the call: its last offer did not want to receive.
     pub held_by_peer: bool,
-    /// When the no-answer timer fires, while it is armed.
+    /// When the no-answer timer fires, while it is armed; while we wait for the first
+    /// NOTIFY of a REFER we sent, when that wait ends (Timer N).
     pub no_answer_at: Option<Instant>,
     /// Caller: the outbound proxy our INVITE goes to (requests outside the dialog).
     pub outbound: Option<SocketAddr>,

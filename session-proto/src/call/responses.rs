@@ -6,9 +6,10 @@ use rsipstack::rsip::{Method, Response};
 
 use super::DialogAdapter;
 use super::actions::CallContext;
+use crate::deadlines::Deadline;
 use crate::endpoint::core::Core;
 use crate::endpoint::registry::Purpose;
-use crate::machine::{Event, Timer};
+use crate::machine::{Event, State, Timer};
 use crate::sip::headers::{self, Essentials};
 use crate::sip::transaction::ClientTxId;
 use crate::subscription;
@@ -86,7 +87,16 @@ impl DialogAdapter {
                 return self.subscriptions.feed(core, now, &mut self.sessions, sub, event);
             }
             Purpose::Bye if code >= 200 => Event::ByeAnswered,
-            Purpose::Refer if (200..300).contains(&code) => Event::ReferAccepted,
+            Purpose::Refer if (200..300).contains(&code) => {
+                // Timer N (RFC 6665 section 4.1.2.4, which applies to REFER): without a
+                // NOTIFY within 64·T1 of the 2xx the subscription, and the transfer, is
+                // given up (found by tests/fuzz_endpoint.rs: a call waited in
+                // Transferring for ever).
+                let at = now + core.tx.timers().transaction_timeout();
+                call.no_answer_at = Some(at);
+                core.deadlines.schedule(at, Deadline::NoAnswer(id));
+                Event::ReferAccepted
+            }
             Purpose::Refer if code >= 300 => Event::ReferFailed { code },
             Purpose::Bye | Purpose::Refer | Purpose::Info | Purpose::Notify(_) => return,
         };
@@ -109,6 +119,13 @@ impl DialogAdapter {
             return self.subscriptions.feed(core, now, &mut self.sessions, sub, event);
         }
         self.feed(core, now, id, Event::Timeout { timer: Timer::NoResponse });
+        // Our INVITE is over: a CANCEL the timeout asked for (a call ringing from an
+        // earlier INVITE's provisional, then challenged and sent again) has nothing
+        // left to cancel and nothing will answer it, so the call ends now.
+        let cancelling = self.sessions.get(id).is_some_and(|call| call.state == State::Cancelling);
+        if purpose == Purpose::Invite && cancelling {
+            self.feed(core, now, id, Event::Timeout { timer: Timer::NoResponse });
+        }
     }
 
     /// One of call `id`'s requests went to an address the network reported

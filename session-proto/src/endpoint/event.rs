@@ -288,4 +288,10 @@ pub struct Stats {
     /// New calls refused with 503 so far, past the [`crate::OverloadLimits`] or while the
     /// driver was behind.
     pub refused_overload: u64,
+    /// Registrations not yet ended.
+    pub registrations: usize,
+    /// What the registrar and proxy hold (0 without them): requests waiting for the
+    /// location store, answers held back, and the contexts and branches of requests
+    /// being forwarded.
+    pub server: usize,
 }

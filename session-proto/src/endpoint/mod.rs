@@ -277,6 +277,8 @@ impl Endpoint {
             dialogs: self.core.registry.dialogs(),
             deadlines: self.core.deadlines.len(),
             refused_overload: self.admission.refused,
+            registrations: self.registrations.len(),
+            server: self.server.as_ref().map_or(0, Server::held),
         }
     }
 

@@ -205,6 +205,12 @@ impl Server {
         self.jobs.is_empty() && self.held.is_empty() && self.proxy.is_idle()
     }
 
+    /// How many requests wait for the store, answers are held back, and forwarding
+    /// contexts and branches are kept (0 exactly when idle).
+    pub fn held(&self) -> usize {
+        self.jobs.len() + self.held.len() + self.proxy.held()
+    }
+
     /// Hands `work` to the driver; `waiting` continues when it answers.
     fn start_job(&mut self, core: &mut Core, work: LocationJob, waiting: Waiting) -> JobId {
         self.next_job += 1;

@@ -72,7 +72,7 @@ impl Dialog {
             }
         }
         let remote_target =
-            contact_uri(&request.headers).map_or_else(|| request.uri.to_string(), str::to_owned);
+            target_of(&request.headers).map_or_else(|| request.uri.to_string(), str::to_owned);
         Self {
             call_id: essentials.call_id.clone(),
             local_tag,
@@ -93,7 +93,7 @@ impl Dialog {
         if let Some(tag) = &essentials.to_tag {
             self.remote_tag = Some(tag.clone());
         }
-        if let Some(contact) = contact_uri(&response.headers) {
+        if let Some(contact) = target_of(&response.headers) {
             self.remote_target = contact.to_owned();
         }
         let routes: Vec<String> = response
@@ -171,10 +171,64 @@ impl Dialog {
     }
 }
 
+/// The Contact URI, when it can be the Request-URI of our requests: one word with a
+/// scheme, free of the characters that delimit a URI (RFC 3261 section 25.1), that
+/// parses as a URI. Another (found by tests/fuzz_endpoint.rs: a Contact with port
+/// 2147483647, a space in its host, or no closing `>` made BYEs that no parser
+/// reads) counts as no Contact.
+fn target_of(headers: &rsipstack::rsip::Headers) -> Option<&str> {
+    contact_uri(headers).filter(|uri| {
+        uri.contains(':')
+            && !uri.contains(|c: char| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"'))
+            && rsipstack::rsip::Uri::try_from(*uri).is_ok()
+    })
+}
+
 /// A From/To value without its tag parameter: `"Bob" <sip:bob@h>;tag=1` → `"Bob" <sip:bob@h>`.
 fn strip_params(value: &str) -> String {
     match value.rfind('>') {
         Some(end) => value[..=end].to_owned(),
         None => format!("<{}>", value.split(';').next().unwrap_or(value).trim()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sip::inbound::{Inbound, parse};
+
+    fn message(start: &str, contact: &str) -> Vec<u8> {
+        format!(
+            "{start}\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK1\r\nFrom: <sip:alice@h>;tag=a\r\n\
+             To: <sip:bob@h>;tag=b\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nContact: {contact}\r\nContent-Length: 0\r\n\r\n"
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn a_contact_that_cannot_be_a_request_uri_is_no_target() {
+        let bad =
+            ["<sip:alice@127.0.0.1:2147483647>", "<sip:alice@127.001 0-15.0.1:5070>", "<sip", "<sip:a@h;x<<"];
+        for contact in bad {
+            let Ok(Inbound::Request(invite, essentials)) =
+                parse(&message("INVITE sip:bob@h SIP/2.0", contact), "")
+            else {
+                panic!("an INVITE with Contact {contact}");
+            };
+            let mut dialog = Dialog::uas(&invite, &essentials, "b".into(), "<sip:bob@h>".into());
+            assert_eq!(dialog.remote_target, "sip:bob@h", "{contact}");
+            let (_, bye) = dialog.request("BYE", "SIP/2.0/UDP h;branch=z9hG4bK2", &[], None);
+            assert!(parse(&bye, "").is_ok(), "{}", String::from_utf8_lossy(&bye));
+            let Ok(Inbound::Response(ok, essentials)) = parse(&message("SIP/2.0 200 OK", contact), "") else {
+                panic!("a 200 with Contact {contact}");
+            };
+            let mut dialog =
+                Dialog::uac("c".into(), "a".into(), "<sip:alice@h>".into(), "sip:bob@h", String::new());
+            dialog.on_response(&ok, &essentials);
+            assert_eq!(
+                (dialog.remote_target.as_str(), dialog.remote_tag.as_deref()),
+                ("sip:bob@h", Some("b"))
+            );
+        }
     }
 }

@@ -20,6 +20,9 @@ pub(crate) type Broken = String;
 pub(crate) fn check(head: &str) -> Result<(), Broken> {
     let mut seen: [bool; SINGLE.len()] = [false; SINGLE.len()];
     for (name, value) in headers(head) {
+        if name.is_empty() {
+            return Err(format!("a header line without a name and a colon: {:.40}", value.trim()));
+        }
         let full = full_name(name);
         if let Some(byte) = value.bytes().chain(name.bytes()).find(|&b| is_control(b)) {
             return Err(format!("a control character (0x{byte:02x}) in the {full} header"));
@@ -39,9 +42,11 @@ pub(crate) fn check(head: &str) -> Result<(), Broken> {
 
 /// The header lines of `head` as (name, value), folded lines joined to the header they
 /// continue (the value then spans the line breaks, which are whitespace to the rules
-/// here). A line without a colon yields an empty value, for rsip to refuse.
+/// here). A line ends at LF, with or without the CR before it: RFC 3261 asks for CRLF,
+/// but rsip takes a bare LF too, so the rules must see those lines as it does. A line
+/// without a colon yields an empty name and the line as its value.
 pub(super) fn headers(head: &str) -> impl Iterator<Item = (&str, &str)> {
-    let mut rest = head.split_once("\r\n").map_or("", |(_, rest)| rest);
+    let mut rest = head.split_once('\n').map_or("", |(_, rest)| rest);
     std::iter::from_fn(move || {
         if rest.is_empty() {
             return None;
@@ -49,17 +54,17 @@ pub(super) fn headers(head: &str) -> impl Iterator<Item = (&str, &str)> {
         // The header ends at the first line break not followed by a space or a tab.
         let mut end = rest.len();
         let mut from = 0;
-        while let Some(at) = rest[from..].find("\r\n") {
+        while let Some(at) = rest[from..].find('\n') {
             let at = from + at;
-            if !rest[at + 2..].starts_with([' ', '\t']) {
+            if !rest[at + 1..].starts_with([' ', '\t']) {
                 end = at;
                 break;
             }
-            from = at + 2;
+            from = at + 1;
         }
-        let line = &rest[..end];
-        rest = rest.get(end + 2..).unwrap_or("");
-        Some(line.split_once(':').map_or((line.trim(), ""), |(name, value)| (name.trim(), value)))
+        let line = rest[..end].strip_suffix('\r').unwrap_or(&rest[..end]);
+        rest = rest.get(end + 1..).unwrap_or("");
+        Some(line.split_once(':').map_or(("", line), |(name, value)| (name.trim(), value)))
     })
 }
 
@@ -130,6 +135,19 @@ mod tests {
         assert_eq!(check(&head("Subject: hello\r\n  world\r\n\tagain\r\nFrom:\t<sip:a@h>")), Ok(()));
         let folded_twice = head("From: <sip:a@h>\r\n ;tag=1\r\nTo: <sip:b@h>\r\nf: <sip:c@h>");
         assert_eq!(check(&folded_twice).unwrap_err(), "more than one From header");
+    }
+
+    #[test]
+    fn lines_ending_in_a_bare_lf_are_headers_too() {
+        let bare = "INVITE sip:b@h SIP/2.0\nFrom: <sip:a@h>;tag=1\nTo: <sip:b@h>\nFrom: <sip:c@h>";
+        assert_eq!(check(bare).unwrap_err(), "more than one From header");
+        assert_eq!(check("INVITE sip:b@h SIP/2.0\nFrom: <sip:a@h>\n ;tag=1\r\nTo: <sip:b@h>"), Ok(()));
+    }
+
+    #[test]
+    fn a_line_without_a_name_and_a_colon_is_refused() {
+        assert!(check(&head("Max-Forwards\r\nTo: <sip:b@h>")).unwrap_err().contains("without a name"));
+        assert!(check(&head(": 70")).is_err());
     }
 
     #[test]

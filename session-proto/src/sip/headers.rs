@@ -63,8 +63,10 @@ impl Essentials {
         let top_via = top_via.map(str::trim).filter(|v| !v.is_empty()).ok_or(MissingHeader::Via)?;
         let branch = param(top_via, "branch").unwrap_or_default();
         let call_id = call_id.map(str::trim).filter(|c| !c.is_empty()).ok_or(MissingHeader::CallId)?;
-        let from = from.ok_or(MissingHeader::From)?;
-        let to = to.ok_or(MissingHeader::To)?;
+        // An empty From or To is none (found by tests/fuzz_parser.rs: with `To:` empty and
+        // a second To below it, the answer copied the second one's tag).
+        let from = from.filter(|v| !v.trim().is_empty()).ok_or(MissingHeader::From)?;
+        let to = to.filter(|v| !v.trim().is_empty()).ok_or(MissingHeader::To)?;
         let (number, method) =
             cseq.and_then(|c| c.trim().split_once(char::is_whitespace)).ok_or(MissingHeader::CSeq)?;
         Ok(Self {
@@ -155,6 +157,25 @@ mod tests {
         assert_eq!(param("SIP/2.0/UDP 1.2.3.4;rport;Branch=z9hG4bK1", "branch"), Some("z9hG4bK1"));
         assert_eq!(uri_of("\"Bob\" <sip:bob@host:5060>;tag=1"), "sip:bob@host:5060");
         assert_eq!(uri_of("sip:bob@host;tag=1"), "sip:bob@host");
+    }
+
+    #[test]
+    fn an_empty_from_or_to_is_missing() {
+        let request = |from: &str, to: &str| {
+            format!(
+                "OPTIONS sip:b@h SIP/2.0\r\nVia: SIP/2.0/UDP a:5060;branch=z9hG4bK1\r\nFrom:{from}\r\n\
+                 To:{to}\r\nTo: <sip:b@h>;tag=2\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+            )
+        };
+        for (from, to) in [(" <sip:a@h>;tag=1", ""), (" <sip:a@h>;tag=1", "  "), ("", " <sip:b@h>")] {
+            let refused = crate::sip::inbound::parse(request(from, to).as_bytes(), "").expect_err("refused");
+            let answer = String::from_utf8(refused.response.expect("answered")).unwrap();
+            assert!(answer.starts_with("SIP/2.0 400 "), "{answer}");
+        }
+        // (A second To is refused on its own by the header rules: one To only.)
+        let fine = request(" <sip:a@h>;tag=1", " <sip:b@h>").replace("To: <sip:b@h>;tag=2\r\n", "");
+        let fine = crate::sip::inbound::parse(fine.as_bytes(), "");
+        assert!(matches!(fine, Ok(crate::sip::inbound::Inbound::Request(..))));
     }
 
     #[test]

@@ -66,7 +66,9 @@ pub fn parse(datagram: &[u8], allow: &str) -> Result<Inbound, Refused> {
     if !is_response {
         check_request_line(start).map_err(|(code, why)| refuse(code, &why))?;
     } else if !start.starts_with("SIP/2.0 ") {
-        return Err(dropped(format!("response with unsupported version: {start}")));
+        return Err(dropped(format!("response with unsupported version: {start:.80}")));
+    } else if !is_status_code(&start["SIP/2.0 ".len()..]) {
+        return Err(dropped(format!("response without a status code from 100 to 699: {start:.80}")));
     }
     if let Err(broken) = grammar::check(head_text) {
         return Err(if is_response { dropped(format!("response: {broken}")) } else { refuse(400, &broken) });
@@ -125,6 +127,18 @@ fn check_request_line(line: &str) -> Result<(), (u16, String)> {
     Ok(())
 }
 
+/// Whether the rest of a status line after `SIP/2.0 ` starts with a Status-Code: three
+/// digits (RFC 3261 section 25.1) of a class from 1xx to 6xx (section 21), then a space
+/// or the line's end. Anything else, such as `0`, `99` or `999`, is no response the
+/// transaction layer can class, and is dropped.
+fn is_status_code(rest: &str) -> bool {
+    let digits = rest.as_bytes();
+    digits.len() >= 3
+        && (b'1'..=b'6').contains(&digits[0])
+        && digits[1..3].iter().all(u8::is_ascii_digit)
+        && digits.get(3).is_none_or(|&b| b == b' ')
+}
+
 /// The Content-Length header value, if present (`l` is its compact form).
 fn declared_length(head: &str) -> Option<Result<usize, ()>> {
     head.lines().skip(1).find_map(|line| {
@@ -151,4 +165,32 @@ fn refuse(datagram: &[u8], code: u16, reason: &str, allow: &str) -> Refused {
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(haystack, needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: &str) -> Vec<u8> {
+        format!(
+            "SIP/2.0 {status}\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK1\r\nFrom: <sip:a@h>;tag=1\r\n\
+             To: <sip:b@h>;tag=2\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn a_response_needs_a_status_code_from_100_to_699() {
+        // Found by tests/fuzz_parser.rs: rsip reads any number, and the transaction layer
+        // took `0` or `99` for a provisional response and `999` for a final one.
+        for status in
+            ["0 Whatever", "99 Whatever", "999 Whatever", "700 Whatever", "2000 X", "20 0 OK", "1x0 X"]
+        {
+            let refused = parse(&response(status), "").expect_err(status);
+            assert!(refused.response.is_none(), "a response is never answered: {status}");
+        }
+        for status in ["100 Trying", "200 OK", "699 Whatever", "486"] {
+            assert!(matches!(parse(&response(status), ""), Ok(Inbound::Response(..))), "{status}");
+        }
+    }
 }

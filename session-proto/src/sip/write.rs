@@ -60,8 +60,24 @@ pub fn reason_phrase(code: u16) -> &'static str {
 
 /// A Warning header value (RFC 3261 section 20.43, code 399 "miscellaneous") that says
 /// `why` in a quoted string.
+///
+/// ```
+/// use session_proto::sip::write::warning;
+/// assert_eq!(warning("a control character (0x00) in the Max-\0Forwards header"),
+///            "399 session-core \"a control character (0x00) in the Max-?Forwards header\"");
+/// ```
 pub fn warning(why: &str) -> String {
-    format!("399 {AGENT} \"{}\"", why.replace(['"', '\\', '\r', '\n'], "'"))
+    // A reason may quote what a peer sent: its quotes and backslashes become
+    // apostrophes, and control characters, which a quoted string cannot carry, `?`.
+    let why: String = why
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' => '\'',
+            c if c.is_control() => '?',
+            c => c,
+        })
+        .collect();
+    format!("399 {AGENT} \"{why}\"")
 }
 
 /// A body and its content type.
@@ -298,29 +314,46 @@ pub fn cancel_for(request: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// A request that repeats what `original` identifies its transaction by, as ACK and
-/// CANCEL do; `to` replaces the original's To.
+/// CANCEL do; `to` replaces the original's To. `original` may be a request a proxy
+/// forwards as its client wrote it, so header names are matched in any case and in
+/// their compact forms, lines may end in a bare LF, folded lines are joined, and the
+/// body may be any bytes.
 fn derived(original: &[u8], method: &str, to: Option<&str>) -> Option<Vec<u8>> {
-    let text = std::str::from_utf8(original).ok()?;
-    let mut lines = text.split("\r\n");
+    let end = memchr::memmem::find(original, b"\r\n\r\n").unwrap_or(original.len());
+    let text = std::str::from_utf8(&original[..end]).ok()?;
+    // Lines end in LF, CR LF or nothing, as the parser reads them.
+    let mut lines = text.lines();
     let uri = lines.next()?.split(' ').nth(1)?;
     let mut out = format!("{method} {uri} SIP/2.0\r\n");
     let mut via_done = false;
-    for raw in lines.take_while(|l| !l.is_empty()) {
-        let (name, value) = raw.split_once(':')?;
-        let value = value.trim();
-        match name {
-            "Via" if !via_done => {
-                via_done = true;
-                line(&mut out, "Via", value);
-            }
-            "From" | "Call-ID" | "Route" | "Max-Forwards" => line(&mut out, name, value),
-            "To" if to.is_none() => line(&mut out, name, value),
-            "CSeq" => {
-                let number = value.split(' ').next()?;
-                let _ = write!(out, "CSeq: {number} {method}\r\n");
-            }
-            _ => {}
+    let mut lines = lines.peekable();
+    while let Some(raw) = lines.next() {
+        let mut field = std::borrow::Cow::Borrowed(raw);
+        while let Some(more) = lines.next_if(|l| l.starts_with([' ', '\t'])) {
+            let joined = field.to_mut();
+            joined.push(' ');
+            joined.push_str(more.trim());
         }
+        let Some((name, value)) = field.split_once(':') else { continue };
+        let value = value.trim();
+        let name = match name.trim().to_ascii_lowercase().as_str() {
+            "via" | "v" if !via_done => {
+                via_done = true;
+                "Via"
+            }
+            "from" | "f" => "From",
+            "call-id" | "i" => "Call-ID",
+            "route" => "Route",
+            "max-forwards" => "Max-Forwards",
+            "to" | "t" if to.is_none() => "To",
+            "cseq" => {
+                let number = value.split_whitespace().next()?;
+                let _ = write!(out, "CSeq: {number} {method}\r\n");
+                continue;
+            }
+            _ => continue,
+        };
+        line(&mut out, name, value);
     }
     if let Some(to) = to {
         line(&mut out, "To", to);
@@ -331,6 +364,36 @@ fn derived(original: &[u8], method: &str, to: Option<&str>) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ack_and_cancel_copy_a_forwarded_request_whatever_its_header_spelling() {
+        // Found by tests/fuzz_endpoint.rs: a proxy's ACK for a 486 to an INVITE its
+        // client wrote with `cseq:`, compact names or a binary body lacked those lines.
+        let invite = b"INVITE sip:bob@127.0.0.1:5061 SIP/2.0\r\n\
+            Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKp1;rport\r\nv: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKc\r\n\
+            f: <sip:alice@example.com>\r\n ;tag=a1\nt: <sip:bob@example.com>\r\ni: c1@h\r\n\
+            cseq :  7\r\n\tINVITE\r\nroute: <sip:127.0.0.1:5061;lr>\r\nc: application/octet-stream\r\n\
+            l: 3\r\n\r\n\xff\x00\xfe";
+        let ack = ack_for_non_2xx(invite, "<sip:bob@example.com>;tag=b1").expect("an ACK");
+        let cancel = cancel_for(invite).expect("a CANCEL");
+        for (method, bytes, to) in [("ACK", ack, ";tag=b1"), ("CANCEL", cancel, ">")] {
+            let text = String::from_utf8(bytes).unwrap();
+            let Ok(crate::sip::inbound::Inbound::Request(_, essentials)) =
+                crate::sip::inbound::parse(text.as_bytes(), "")
+            else {
+                panic!("{method} does not parse: {text}");
+            };
+            assert_eq!(essentials.branch, "z9hG4bKp1", "{text}");
+            assert_eq!((essentials.call_id.as_str(), essentials.cseq), ("c1@h", 7), "{text}");
+            assert_eq!(essentials.from_tag.as_deref(), Some("a1"), "{text}");
+            assert!(
+                text.contains(&format!("CSeq: 7 {method}\r\n"))
+                    && text.contains("Route: <sip:127.0.0.1:5061;lr>")
+            );
+            assert!(text.lines().find(|l| l.starts_with("To: ")).unwrap().ends_with(to), "{text}");
+            assert_eq!(text.matches("Via:").count(), 1, "{text}");
+        }
+    }
 
     #[test]
     fn a_challenged_request_is_resent_with_credentials_a_new_branch_and_the_next_cseq() {

@@ -48,6 +48,8 @@ pub struct Node {
     pub events: Vec<Event>,
     /// Every datagram it sent, as text.
     pub sent: Vec<String>,
+    /// The same datagrams as they were sent, byte for byte.
+    pub raw: Vec<bytes::Bytes>,
     /// The media commands each call's engine got.
     pub media: HashMap<SessionId, Vec<MediaCommand>>,
     /// Open media engines.
@@ -163,6 +165,7 @@ impl Net {
             addr,
             events: Vec::new(),
             sent: Vec::new(),
+            raw: Vec::new(),
             media: HashMap::new(),
             engines: 0,
         });
@@ -215,8 +218,13 @@ impl Net {
 
     /// Hands `datagram` to node `index` as if it came from `from`, now.
     pub fn inject(&mut self, index: usize, from: SocketAddr, datagram: &str) {
+        self.inject_bytes(index, from, datagram.as_bytes());
+    }
+
+    /// Hands the bytes of `datagram` to node `index` as if they came from `from`, now.
+    pub fn inject_bytes(&mut self, index: usize, from: SocketAddr, datagram: &[u8]) {
         let now = self.now;
-        self.nodes[index].endpoint.handle_datagram(now, from, datagram.as_bytes());
+        self.nodes[index].endpoint.handle_datagram(now, from, datagram);
         self.settle();
     }
 
@@ -298,6 +306,7 @@ impl Net {
                     quiet = false;
                     let from = self.nodes[index].addr;
                     self.nodes[index].sent.push(String::from_utf8_lossy(&transmit.bytes).into_owned());
+                    self.nodes[index].raw.push(transmit.bytes.clone());
                     self.send(from, transmit.to, transmit.bytes.to_vec());
                 }
                 while let Some(event) = self.nodes[index].endpoint.poll_event() {

@@ -198,6 +198,12 @@ impl Server {
                 None
             }
         }) else {
+            // A final one still ends its branch: the request may be settled without it
+            // (found by tests/fuzz_endpoint.rs: the context and the server transaction
+            // of a MESSAGE whose 200 could not be passed on were kept for ever).
+            if code >= 200 {
+                self.settle(core, now, tx);
+            }
             return true;
         };
         match code {

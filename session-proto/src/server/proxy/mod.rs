@@ -90,6 +90,11 @@ impl Proxy {
     pub fn is_idle(&self) -> bool {
         self.contexts.is_empty() && self.branches.is_empty() && self.lookups.is_empty()
     }
+
+    /// Forwarding contexts, branches and lookups kept.
+    pub fn held(&self) -> usize {
+        self.contexts.len() + self.branches.len() + self.lookups.len()
+    }
 }
 
 impl Server {
