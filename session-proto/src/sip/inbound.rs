@@ -2,7 +2,7 @@
 //!
 //! rsip parses; this module checks what rsip lets through (the SIP version, a
 //! Content-Length longer than the body, extension methods it cannot represent, missing
-//! mandatory headers, and the header rules of [`grammar`]: control characters, a
+//! mandatory headers, and the header rules of the grammar: control characters, a
 //! second From or Content-Length) and, for a request that cannot be processed, builds the error
 //! response from the raw header lines, so even a request rsip cannot parse is answered
 //! `400 Bad Request` when it carries a Via to answer to.
