@@ -2,6 +2,8 @@
 //! [`Endpoint`], feeds it datagrams, commands and the clock, sends what it transmits,
 //! and carries out the work it asks for (RTP sockets, media engines, name lookups).
 
+#[cfg(target_os = "linux")]
+mod cmsg;
 pub mod command;
 mod icmp;
 mod input;

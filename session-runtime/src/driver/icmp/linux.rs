@@ -1,6 +1,6 @@
 //! Linux: `IP_RECVERR` / `IPV6_RECVERR`, `Interest::ERROR` readiness and
-//! `recvmsg(MSG_ERRQUEUE)`. The only unsafe code of the driver: two libc calls and the
-//! reading of what they fill in.
+//! `recvmsg(MSG_ERRQUEUE)`: two libc calls and the reading of what they fill in (with
+//! [`crate::driver::cmsg`]).
 
 use std::io;
 use std::mem::{MaybeUninit, size_of};
@@ -11,6 +11,7 @@ use tokio::io::Interest;
 use tokio::net::UdpSocket;
 
 use super::{Report, classify};
+use crate::driver::cmsg;
 
 /// `SO_EE_ORIGIN_ICMP` and `SO_EE_ORIGIN_ICMP6` (linux/errqueue.h).
 const ORIGIN_ICMP: u8 = 2;
@@ -73,25 +74,13 @@ pub fn read(socket: &UdpSocket) -> io::Result<Option<Report>> {
     })
 }
 
-/// Control data room: a `cmsghdr`, a `sock_extended_err` and the offender's address,
-/// with room to spare; u64s for the alignment `cmsghdr` needs.
-const CONTROL_WORDS: usize = 64;
-
 fn read_one(fd: RawFd) -> io::Result<Option<Report>> {
     let mut name = MaybeUninit::<libc::sockaddr_storage>::zeroed();
     // The start of the failed datagram comes back too; it is not needed.
     let mut data = [0u8; 64];
     let mut iov = libc::iovec { iov_base: data.as_mut_ptr().cast(), iov_len: data.len() };
-    let mut control = [0u64; CONTROL_WORDS];
-    // SAFETY: an all-zero msghdr is a valid empty one; every pointer set below points to
-    // a local that outlives the recvmsg call, with its true size.
-    let mut message: libc::msghdr = unsafe { MaybeUninit::zeroed().assume_init() };
-    message.msg_name = name.as_mut_ptr().cast();
-    message.msg_namelen = size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-    message.msg_iov = &mut iov;
-    message.msg_iovlen = 1;
-    message.msg_control = control.as_mut_ptr().cast();
-    message.msg_controllen = size_of::<[u64; CONTROL_WORDS]>() as _;
+    let mut control = [0u64; cmsg::CONTROL_WORDS];
+    let mut message = cmsg::header(&mut name, &mut iov, &mut control);
     // SAFETY: `message` describes buffers that are valid for writes of the given sizes.
     let read = unsafe { libc::recvmsg(fd, &mut message, libc::MSG_ERRQUEUE | libc::MSG_DONTWAIT) };
     if read < 0 {
@@ -101,27 +90,8 @@ fn read_one(fd: RawFd) -> io::Result<Option<Report>> {
     // it as a sockaddr_storage is valid either way.
     let name = unsafe { name.assume_init() };
     let dest = address(&name, message.msg_namelen);
-    let mut found = None;
-    // SAFETY: the CMSG macros walk the control buffer recvmsg filled in, bounded by
-    // msg_controllen; each header is checked to hold a whole sock_extended_err before
-    // one is read from it (unaligned, as CMSG_DATA need not be aligned for it).
-    unsafe {
-        let mut header = libc::CMSG_FIRSTHDR(&message);
-        while !header.is_null() {
-            let (level, kind, len) = ((*header).cmsg_level, (*header).cmsg_type, (*header).cmsg_len);
-            #[allow(clippy::unnecessary_cast)] // cmsg_len is a size_t on glibc, a socklen_t on musl
-            let fits = len as usize >= libc::CMSG_LEN(size_of::<libc::sock_extended_err>() as u32) as usize;
-            let ours = (level == libc::SOL_IP && kind == libc::IP_RECVERR)
-                || (level == libc::SOL_IPV6 && kind == libc::IPV6_RECVERR);
-            if ours && fits {
-                let error: libc::sock_extended_err =
-                    std::ptr::read_unaligned(libc::CMSG_DATA(header).cast::<libc::sock_extended_err>());
-                found = Some(error);
-                break;
-            }
-            header = libc::CMSG_NXTHDR(&message, header);
-        }
-    }
+    let kinds = [(libc::SOL_IP, libc::IP_RECVERR), (libc::SOL_IPV6, libc::IPV6_RECVERR)];
+    let found: Option<libc::sock_extended_err> = cmsg::find(&message, &kinds);
     let Some(error) = found else { return Ok(None) };
     let v6 = match error.ee_origin {
         ORIGIN_ICMP => false,
