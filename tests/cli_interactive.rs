@@ -34,6 +34,9 @@ async fn the_console_answers_sends_a_digit_holds_and_hangs_up() {
 
     console.type_line("a");
     assert_eq!(timeout(LIMIT, call.wait_for(State::Active)).await.expect("in time"), State::Active);
+    // The listener's call is up once our ACK has reached it; a digit typed before that
+    // would be refused (the call is still answering).
+    assert!(console.wait_for_output("answered", LIMIT), "{}", console.output());
     console.type_line("5");
     let digit = timeout(LIMIT, async {
         while let Some(event) = events.recv().await {

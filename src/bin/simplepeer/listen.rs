@@ -205,10 +205,11 @@ fn watch(served: &Arc<Served>, call: &Call) {
 /// Records the call once answered, and counts it when it ends.
 async fn look_after(served: &Served, call: &Call) {
     let nth = served.calls.fetch_add(1, Ordering::SeqCst) + 1;
-    if call.wait_for(State::Active).await == State::Active
-        && let Err(why) = served.media.record(call, nth).await
-    {
-        tracing::warn!(id = %call.id(), "{why}");
+    if call.wait_for(State::Active).await == State::Active {
+        tracing::info!(id = %call.id(), "answered");
+        if let Err(why) = served.media.record(call, nth).await {
+            tracing::warn!(id = %call.id(), "{why}");
+        }
     }
     let reason = call.ended().await;
     let info = call.media_info().await;
