@@ -90,19 +90,25 @@ fn is_control(byte: u8) -> bool {
 
 /// A comma outside a quoted string and outside `<…>`: the separator of a second value.
 fn has_top_level_comma(value: &str) -> bool {
+    top_level_comma(value).is_some()
+}
+
+/// Where the first comma outside a quoted string and outside `<…>` is: the end of the
+/// first value of a comma-separated header value (section 7.3.1).
+pub(crate) fn top_level_comma(value: &str) -> Option<usize> {
     let (mut quoted, mut escaped, mut angle) = (false, false, 0u32);
-    for c in value.chars() {
+    for (at, c) in value.char_indices() {
         match c {
             _ if escaped => escaped = false,
             '\\' if quoted => escaped = true,
             '"' => quoted = !quoted,
             '<' if !quoted => angle += 1,
             '>' if !quoted => angle = angle.saturating_sub(1),
-            ',' if !quoted && angle == 0 => return true,
+            ',' if !quoted && angle == 0 => return Some(at),
             _ => {}
         }
     }
-    false
+    None
 }
 
 #[cfg(test)]

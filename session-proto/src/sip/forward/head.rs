@@ -105,24 +105,11 @@ pub(super) fn unfold(raw: &str) -> String {
 /// of the values after it, starting at the second value and keeping the original line
 /// ends; commas inside `<…>` or a quoted string do not separate values.
 pub(super) fn split_first_value(raw: &str) -> (&str, Option<&str>) {
-    let (mut quoted, mut escaped, mut angle) = (false, false, 0usize);
-    for (at, c) in raw.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            '<' if !quoted => angle += 1,
-            '>' if !quoted => angle = angle.saturating_sub(1),
-            ',' if !quoted && angle == 0 => {
-                let first = raw.get(..at).unwrap_or(raw);
-                let rest = raw.get(at + 1..).unwrap_or("");
-                let rest = rest.trim_start_matches(|c: char| c == ',' || c.is_ascii_whitespace());
-                return (first, (!rest.is_empty()).then_some(rest));
-            }
-            _ => {}
-        }
-    }
-    (raw, None)
+    let Some(at) = crate::sip::grammar::top_level_comma(raw) else { return (raw, None) };
+    let first = raw.get(..at).unwrap_or(raw);
+    let rest = raw.get(at + 1..).unwrap_or("");
+    let rest = rest.trim_start_matches(|c: char| c == ',' || c.is_ascii_whitespace());
+    (first, (!rest.is_empty()).then_some(rest))
 }
 
 /// Writes `name: value` and CRLF.
