@@ -44,7 +44,8 @@ pub(crate) fn check(head: &str) -> Result<(), Broken> {
 /// continue (the value then spans the line breaks, which are whitespace to the rules
 /// here). A line ends at LF, with or without the CR before it: RFC 3261 asks for CRLF,
 /// but rsip takes a bare LF too, so the rules must see those lines as it does. A line
-/// without a colon yields an empty name and the line as its value.
+/// without a colon, or whose colon comes only after a line break, yields an empty name
+/// and the line as its value.
 pub(super) fn headers(head: &str) -> impl Iterator<Item = (&str, &str)> {
     let mut rest = head.split_once('\n').map_or("", |(_, rest)| rest);
     std::iter::from_fn(move || {
@@ -64,7 +65,12 @@ pub(super) fn headers(head: &str) -> impl Iterator<Item = (&str, &str)> {
         }
         let line = rest[..end].strip_suffix('\r').unwrap_or(&rest[..end]);
         rest = rest.get(end + 1..).unwrap_or("");
-        Some(line.split_once(':').map_or(("", line), |(name, value)| (name.trim(), value)))
+        // A name folded onto the next line is no name: HCOLON allows only spaces and
+        // tabs before the colon (section 25.1).
+        Some(match line.split_once(':') {
+            Some((name, value)) if !name.contains('\n') => (name.trim(), value),
+            _ => ("", line),
+        })
     })
 }
 
@@ -154,6 +160,7 @@ mod tests {
     fn a_line_without_a_name_and_a_colon_is_refused() {
         assert!(check(&head("Max-Forwards\r\nTo: <sip:b@h>")).unwrap_err().contains("without a name"));
         assert!(check(&head(": 70")).is_err());
+        assert!(check(&head("Max-Forwards\r\n : 70")).is_err(), "a name folded before its colon");
     }
 
     #[test]
