@@ -5,22 +5,13 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Running, free_port, simplepeer, wait_until_bound};
+use common::{Running, simplepeer};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
 #[test]
 fn stats_lines_follow_a_call_with_sane_process_figures() {
-    let port = free_port();
-    let listen = Running::start(simplepeer().args([
-        "listen",
-        "--bind",
-        &format!("127.0.0.1:{port}"),
-        "--auto-answer",
-        "--stats-every",
-        "0.2",
-    ]));
-    wait_until_bound(port);
+    let (listen, port) = common::listen(&["--auto-answer", "--stats-every", "0.2"]);
     let idle = wait_for_stats(&listen, |s| s.get("calls_total") == Some(0)).expect("a first stats line");
     assert_eq!(idle.get("live_calls"), Some(0), "{idle:?}");
     assert_eq!(idle.get("live_transactions"), Some(0), "{idle:?}");

@@ -11,16 +11,7 @@ const LIMIT: Duration = Duration::from_secs(120);
 
 #[test]
 fn sipp_uac_places_200_calls_that_listen_answers() {
-    let port = free_port();
-    let mut listen = Running::start(simplepeer().args([
-        "listen",
-        "--bind",
-        &format!("127.0.0.1:{port}"),
-        "--auto-answer",
-        "--max-calls",
-        "200",
-    ]));
-    wait_until_bound(port);
+    let (mut listen, port) = common::listen(&["--auto-answer", "--max-calls", "200"]);
     let stats = tempfile("uac");
     let status = sipp()
         .args(["-sn", "uac", &format!("127.0.0.1:{port}"), "-i", "127.0.0.1", "-p"])
@@ -59,15 +50,7 @@ fn simplepeer_call_completes_against_sipp_uas() {
 
 #[test]
 fn sipp_cancels_before_the_answer_and_gets_487() {
-    let port = free_port();
-    let mut listen = Running::start(simplepeer().args([
-        "listen",
-        "--bind",
-        &format!("127.0.0.1:{port}"),
-        "--max-calls",
-        "10",
-    ]));
-    wait_until_bound(port);
+    let (mut listen, port) = common::listen(&["--max-calls", "10"]);
     let stats = run_scenario("uac_cancel.xml", port, 10, 20);
     assert_eq!(sipp_stat(&stats, "SuccessfulCall(C)"), 10);
     let exit = listen.wait(LIMIT);
@@ -76,17 +59,8 @@ fn sipp_cancels_before_the_answer_and_gets_487() {
 
 #[test]
 fn listen_with_pcma_only_answers_sipps_pcmu_only_offer_488_with_a_warning() {
-    let port = free_port();
     // The refused calls never reach the application, so `--max-calls` would not count them.
-    let listen = Running::start(simplepeer().args([
-        "listen",
-        "--bind",
-        &format!("127.0.0.1:{port}"),
-        "--auto-answer",
-        "--codec",
-        "pcma",
-    ]));
-    wait_until_bound(port);
+    let (listen, port) = common::listen(&["--auto-answer", "--codec", "pcma"]);
     let stats = run_scenario("uac_pcmu_488.xml", port, 5, 10);
     assert_eq!(sipp_stat(&stats, "SuccessfulCall(C)"), 5);
     assert_eq!(sipp_stat(&stats, "FailedCall(C)"), 0);
@@ -100,15 +74,7 @@ fn listen_with_pcma_only_answers_sipps_pcmu_only_offer_488_with_a_warning() {
 
 #[test]
 fn listen_rejects_with_the_given_code() {
-    let port = free_port();
-    let _listen = Running::start(simplepeer().args([
-        "listen",
-        "--bind",
-        &format!("127.0.0.1:{port}"),
-        "--reject",
-        "486",
-    ]));
-    wait_until_bound(port);
+    let (_listen, port) = common::listen(&["--reject", "486"]);
     let call = simplepeer().args(["call", &format!("sip:bob@127.0.0.1:{port}")]).output().expect("runs");
     assert!(!call.status.success());
     let stderr = String::from_utf8_lossy(&call.stderr);

@@ -24,16 +24,7 @@ fn calls() -> u64 {
 #[test]
 fn sipp_uac_losing_10_percent_gets_every_call_answered_by_listen_to_an_end() {
     let n = calls();
-    let port = free_port();
-    let listen = Running::start(simplepeer().args([
-        "listen",
-        "--bind",
-        &format!("127.0.0.1:{port}"),
-        "--auto-answer",
-        "--stats-every",
-        "0.5",
-    ]));
-    wait_until_bound(port);
+    let (listen, port) = common::listen(&["--auto-answer", "--stats-every", "0.5"]);
     let stats = tempfile("loss-uac");
     let sipp_run = sipp()
         .args(["-sn", "uac", &format!("127.0.0.1:{port}"), "-i", "127.0.0.1", "-p"])

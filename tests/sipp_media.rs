@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Running, free_port, scenario, simplepeer, sipp, sipp_stat, wait_until_bound};
+use common::{free_port, scenario, sipp, sipp_stat};
 
 const CALLS: u64 = 5;
 
@@ -18,14 +18,7 @@ const CALLS: u64 = 5;
 /// succeed: any answer that does not match fails the call in SIPp.
 #[test]
 fn sipp_holds_and_resumes_by_reinvite() {
-    let port = free_port();
-    let listen = Running::start(simplepeer().args([
-        "listen",
-        "--bind",
-        &format!("127.0.0.1:{port}"),
-        "--auto-answer",
-    ]));
-    wait_until_bound(port);
+    let (listen, port) = common::listen(&["--auto-answer"]);
 
     let dir = temp_dir("reinvite-hold");
     let stats = dir.join("stats.csv");

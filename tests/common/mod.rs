@@ -37,6 +37,16 @@ pub fn listen_for_one_call(port: u16, recording: &std::path::Path) -> Running {
     listen
 }
 
+/// `simplepeer listen` on a free loopback port, with `args` after its `--bind`;
+/// returns once the port is bound.
+pub fn listen(args: &[&str]) -> (Running, u16) {
+    let port = free_port();
+    let bind = format!("127.0.0.1:{port}");
+    let running = Running::start(simplepeer().args(["listen", "--bind", &bind]).args(args));
+    wait_until_bound(port);
+    (running, port)
+}
+
 /// SIPp, which CI installs (Debian package `sip-tester`).
 pub fn sipp() -> Command {
     let found = Command::new("sipp").arg("-v").stdout(Stdio::null()).stderr(Stdio::null()).status();
