@@ -89,14 +89,15 @@ impl Endpoint {
 
     /// A datagram arrived from `from`.
     pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, datagram: &[u8]) {
-        match self.early(now, datagram) {
+        let checked = match self.early(now, datagram) {
             Early::Refuse(refusal) => return self.core.tx.send_stateless(from, refusal),
             Early::Drop => return,
-            Early::Parse => {}
-        }
+            Early::Admitted => true,
+            Early::Parse => false,
+        };
         match inbound::parse(datagram, &self.core.allow) {
             Ok(message) => {
-                if let Some(refusal) = self.shed(now, &message) {
+                if let Some(refusal) = (!checked).then(|| self.shed(now, &message)).flatten() {
                     return self.core.tx.send_stateless(from, refusal);
                 }
                 // A proxy forwards the bytes as they came; a user agent needs no copy.

@@ -157,6 +157,9 @@ pub(super) enum Early {
     Refuse(Bytes),
     /// Nothing to do (the ACK of such a 503).
     Drop,
+    /// A new INVITE the admission check has just taken: parse it and handle it as
+    /// usual, without checking it again.
+    Admitted,
     /// Parse it and handle it as usual.
     Parse,
 }
@@ -176,7 +179,7 @@ impl Endpoint {
             return Early::Parse;
         }
         let Some(over) = self.admission.check(now, self.calls.len(), self.core.tx.len()) else {
-            return Early::Parse;
+            return Early::Admitted;
         };
         let (retry_after, warning) = (self.admission.retry_after(), write::warning(over.why()));
         let extra = [("Retry-After", retry_after.as_str()), ("Warning", warning.as_str())];

@@ -33,13 +33,10 @@ pub(crate) fn as_user_agent(request: &Request, allow: &str) -> Result<(), Refusa
         return Err(Refusal::new(405, vec![("Allow", allow.to_owned())]));
     }
     scheme(request)?;
-    let unsupported = unsupported(request, |h| match h {
+    required(request, |h| match h {
         Header::Require(v) => Some(v.value()),
         _ => None,
-    });
-    if !unsupported.is_empty() {
-        return Err(Refusal::new(420, vec![("Unsupported", unsupported.join(", "))]));
-    }
+    })?;
     content(request)?;
     if request.method == Method::Invite && !accepts_sdp(request) {
         return Err(Refusal::new(406, vec![("Accept", SDP.to_owned())]));
@@ -51,14 +48,20 @@ pub(crate) fn as_user_agent(request: &Request, allow: &str) -> Result<(), Refusa
 /// the extensions Proxy-Require asks of proxies (we implement none).
 pub(crate) fn as_proxy(request: &Request) -> Result<(), Refusal> {
     scheme(request)?;
-    let unsupported = unsupported(request, |h| match h {
+    required(request, |h| match h {
         Header::ProxyRequire(v) => Some(v.value()),
         _ => None,
-    });
-    if !unsupported.is_empty() {
-        return Err(Refusal::new(420, vec![("Unsupported", unsupported.join(", "))]));
+    })
+}
+
+/// 420 Bad Extension, with `Unsupported:` naming them, when the option tags of the
+/// headers `pick` reads hold some we do not support.
+fn required<'a>(request: &'a Request, pick: impl Fn(&'a Header) -> Option<&'a str>) -> Result<(), Refusal> {
+    let unsupported = unsupported(request, pick);
+    if unsupported.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    Err(Refusal::new(420, vec![("Unsupported", unsupported.join(", "))]))
 }
 
 const SDP: &str = "application/sdp";
