@@ -96,6 +96,7 @@ fn listen_refuses_limits_that_would_refuse_every_call() {
         ("--max-transactions", "invalid value '0' for '--max-transactions <N>': must be 1 or more"),
         ("--max-cps", "invalid value '0' for '--max-cps <RATE>'"),
         ("--retry-after", "invalid value '0' for '--retry-after <SECS>'"),
+        ("--max-queue-delay", "'0' is not a delay: give milliseconds from 1 to 10000, or 'off'"),
     ] {
         let out = simplepeer().args(["listen", "--bind", "127.0.0.1:0", flag, "0"]).output().expect("runs");
         let stderr = String::from_utf8_lossy(&out.stderr);

@@ -19,7 +19,8 @@ use crate::sip::inbound::Inbound;
 use crate::sip::peek;
 use crate::sip::write::{self, ReplyHead};
 
-/// When new calls are refused. Every limit is off by default but the driver's backlog.
+/// When new calls are refused. Every limit is off by default but the driver's backlog
+/// (`max_queue_delay`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct OverloadLimits {
     /// At most this many calls at once; a new INVITE past it is refused.
@@ -31,6 +32,13 @@ pub struct OverloadLimits {
     pub max_call_rate: Option<u32>,
     /// What `Retry-After` asks of the refused callers.
     pub retry_after: Duration,
+    /// The longest a datagram may wait in the socket's receive queue before the driver
+    /// counts as behind its input and new calls are refused
+    /// ([`crate::Endpoint::set_overloaded`]); they are taken again once a datagram read
+    /// waited less than a fifth of it, or the queue is empty. `None`: the driver never
+    /// counts as behind, and only the limits above refuse calls. The endpoint cannot see
+    /// its queue: the driver that reads the socket applies this.
+    pub max_queue_delay: Option<Duration>,
 }
 
 impl Default for OverloadLimits {
@@ -40,6 +48,9 @@ impl Default for OverloadLimits {
             max_transactions: None,
             max_call_rate: None,
             retry_after: Duration::from_secs(5),
+            // Far below T1 (500 ms), so that the calls in progress are not retransmitted
+            // for having waited; a burst the driver can carry drains well within it.
+            max_queue_delay: Some(Duration::from_millis(50)),
         }
     }
 }

@@ -2,13 +2,13 @@
 //! driver's lag, which decides whether new calls are refused.
 //!
 //! The lag is how long a datagram waited in the socket's receive queue (the kernel's
-//! arrival stamp against the clock, [`super::stamp`]). Past [`BEHIND`] the endpoint is
-//! told to refuse new calls (503, [`session_proto::Endpoint::set_overloaded`]), until
-//! a datagram read has waited less than [`CAUGHT_UP`] or the queue is empty: INVITEs
-//! that queued too long are turned away cheaply while the requests of calls in
-//! progress are served, so that those complete before their senders retransmit. Where
-//! the kernel gives no stamps, the driver counts as behind after reading for [`BEHIND`]
-//! without the socket running dry.
+//! arrival stamp against the clock, [`super::stamp`]). Past the endpoint's
+//! [`session_proto::OverloadLimits::max_queue_delay`] the endpoint is told to refuse new
+//! calls (503, [`session_proto::Endpoint::set_overloaded`]), until a datagram read has
+//! waited less than a fifth of it or the queue is empty: INVITEs that queued too long
+//! are turned away cheaply while the requests of calls in progress are served, so that
+//! those complete before their senders retransmit. Where the kernel gives no stamps,
+//! the driver counts as behind after reading for as long without the socket running dry.
 
 use std::io;
 use std::time::{Duration, Instant};
@@ -16,19 +16,56 @@ use std::time::{Duration, Instant};
 use super::{BURST, Driver, stamp};
 use crate::api::TraceDirection;
 
-/// How long a datagram may wait in the queue before new calls are refused: a burst of
-/// arrivals drains well within it, a load the driver cannot carry does not. Far below
-/// T1 (500 ms), so the calls in progress are not retransmitted for having waited.
-pub(super) const BEHIND: Duration = Duration::from_millis(100);
-/// A wait short enough to take new calls again.
-pub(super) const CAUGHT_UP: Duration = Duration::from_millis(20);
-
-/// The driver's lag: whether the endpoint was told it is behind, and (without stamps)
-/// since when the socket has not run dry.
-#[derive(Debug, Default)]
+/// The driver's lag: the waits that make it behind and caught up again, whether it is
+/// behind, and (without stamps) since when the socket has not run dry.
+#[derive(Debug)]
 pub(super) struct Lag {
+    /// `None`: never behind.
+    behind_at: Option<Duration>,
+    caught_up_at: Duration,
     behind: bool,
     busy_since: Option<Instant>,
+}
+
+impl Lag {
+    /// The lag of a driver that counts as behind once a datagram waited `max_wait`.
+    pub fn new(max_wait: Option<Duration>) -> Self {
+        let caught_up_at = max_wait.map_or(Duration::ZERO, |wait| wait / 5);
+        Self { behind_at: max_wait, caught_up_at, behind: false, busy_since: None }
+    }
+
+    /// A datagram read waited `waited` in the queue; true when that changed whether the
+    /// driver is behind.
+    fn read(&mut self, waited: Duration) -> bool {
+        if self.behind_at.is_some_and(|at| waited >= at) {
+            self.set(true)
+        } else if waited <= self.caught_up_at {
+            self.set(false)
+        } else {
+            false
+        }
+    }
+
+    /// A burst of reads ended at `now`, with the queue empty (`dry`) or not, and with or
+    /// without stamps on its datagrams; true when that changed whether it is behind.
+    fn burst_ended(&mut self, now: Instant, dry: bool, stamped: bool) -> bool {
+        self.busy_since = if dry { None } else { Some(self.busy_since.unwrap_or(now)) };
+        if dry {
+            self.set(false)
+        } else if let Some(at) = self.behind_at.filter(|_| !stamped)
+            && self.busy_since.is_some_and(|since| now - since >= at)
+        {
+            self.set(true)
+        } else {
+            false
+        }
+    }
+
+    fn set(&mut self, behind: bool) -> bool {
+        let changed = behind != self.behind;
+        self.behind = behind;
+        changed
+    }
 }
 
 impl Driver {
@@ -40,10 +77,8 @@ impl Driver {
             match stamp::try_recv(&self.socket, buf) {
                 Ok((len, from, waited)) => {
                     stamped |= waited.is_some();
-                    match waited {
-                        Some(waited) if waited >= BEHIND => self.set_behind(true),
-                        Some(waited) if waited <= CAUGHT_UP => self.set_behind(false),
-                        _ => {}
+                    if waited.is_some_and(|waited| self.lag.read(waited)) {
+                        self.lag_changed();
                     }
                     self.datagram(from, &buf[..len]);
                 }
@@ -60,23 +95,17 @@ impl Driver {
             }
         }
         let now = Instant::now();
-        self.lag.busy_since = if dry { None } else { Some(self.lag.busy_since.unwrap_or(now)) };
-        if dry {
-            self.set_behind(false);
-        } else if !stamped && self.lag.busy_since.is_some_and(|since| now - since >= BEHIND) {
-            self.set_behind(true);
+        if self.lag.burst_ended(now, dry, stamped) {
+            self.lag_changed();
         }
         if self.endpoint.poll_timeout().is_some_and(|at| at <= now) {
             self.timers();
         }
     }
 
-    fn set_behind(&mut self, behind: bool) {
-        if behind != self.lag.behind {
-            self.lag.behind = behind;
-            tracing::debug!(behind, "input lag");
-            self.endpoint.set_overloaded(behind);
-        }
+    fn lag_changed(&mut self) {
+        tracing::debug!(behind = self.lag.behind, "input lag");
+        self.endpoint.set_overloaded(self.lag.behind);
     }
 
     fn datagram(&mut self, from: std::net::SocketAddr, datagram: &[u8]) {
@@ -85,5 +114,44 @@ impl Driver {
         }
         self.endpoint.handle_datagram(Instant::now(), from, datagram);
         self.dispatch();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    #[test]
+    fn behind_past_the_delay_until_a_wait_under_a_fifth_of_it_or_an_empty_queue() {
+        let mut lag = Lag::new(Some(50 * MS));
+        let now = Instant::now();
+        assert!(!lag.read(49 * MS) && !lag.behind, "under the delay");
+        assert!(lag.read(50 * MS) && lag.behind, "at the delay");
+        assert!(!lag.read(11 * MS) && lag.behind, "still over a fifth of it");
+        assert!(lag.read(10 * MS) && !lag.behind, "caught up");
+        assert!(lag.read(80 * MS) && lag.behind);
+        assert!(!lag.burst_ended(now, false, true) && lag.behind, "the queue still holds more");
+        assert!(lag.burst_ended(now, true, true) && !lag.behind, "the queue ran dry");
+    }
+
+    #[test]
+    fn without_a_delay_it_is_never_behind() {
+        let mut lag = Lag::new(None);
+        let now = Instant::now();
+        assert!(!lag.read(10_000 * MS) && !lag.behind);
+        assert!(!lag.burst_ended(now, false, false) && !lag.burst_ended(now + 60_000 * MS, false, false));
+        assert!(!lag.behind);
+    }
+
+    #[test]
+    fn without_stamps_it_is_behind_once_the_socket_has_not_run_dry_for_the_delay() {
+        let mut lag = Lag::new(Some(50 * MS));
+        let start = Instant::now();
+        assert!(!lag.burst_ended(start, false, false));
+        assert!(!lag.burst_ended(start + 49 * MS, false, false) && !lag.behind);
+        assert!(lag.burst_ended(start + 50 * MS, false, false) && lag.behind);
+        assert!(lag.burst_ended(start + 51 * MS, true, false) && !lag.behind);
     }
 }

@@ -68,6 +68,7 @@ impl Driver {
         messages: mpsc::Sender<IncomingMessage>,
         location: Arc<dyn LocationStore>,
     ) -> Self {
+        let lag = input::Lag::new(endpoint.config().overload.max_queue_delay);
         Self {
             socket,
             endpoint,
@@ -80,7 +81,7 @@ impl Driver {
             registrations: HashMap::new(),
             draining: Vec::new(),
             trace: None,
-            lag: input::Lag::default(),
+            lag,
         }
     }
 

@@ -1,5 +1,5 @@
-//! `listen --max-concurrent`, `--max-transactions`, `--max-cps`, `--retry-after`: when new calls are refused
-//! with 503 instead of being taken.
+//! `listen --max-concurrent`, `--max-transactions`, `--max-cps`, `--max-queue-delay`,
+//! `--retry-after`: when new calls are refused with 503 instead of being taken.
 
 use std::time::Duration;
 
@@ -20,9 +20,14 @@ pub struct LimitArgs {
     max_transactions: Option<usize>,
     /// Take at most this many new calls per second (with a burst of as many); the rest
     /// are refused with 503 and Retry-After. New calls are refused too, whatever the
-    /// limits, while the input backs up faster than it is served.
+    /// limits, while the input backs up faster than it is served (--max-queue-delay).
     #[arg(long, value_name = "RATE", value_parser = clap::value_parser!(u32).range(1..))]
     max_cps: Option<u32>,
+    /// Refuse new calls with 503 while SIP datagrams wait longer than this many
+    /// milliseconds in the socket's queue before they are read (the server is behind its
+    /// input); `off` never refuses for that.
+    #[arg(long, value_name = "MS|off", default_value = "50", value_parser = queue_delay)]
+    max_queue_delay: QueueDelay,
     /// The Retry-After, in seconds, of the 503s that turn calls away.
     #[arg(long, value_name = "SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=86400))]
     retry_after: u64,
@@ -36,6 +41,21 @@ impl LimitArgs {
             max_transactions: self.max_transactions,
             max_call_rate: self.max_cps,
             retry_after: Duration::from_secs(self.retry_after),
+            max_queue_delay: self.max_queue_delay.0,
         }
+    }
+}
+
+/// A `--max-queue-delay`: `None` for `off`.
+#[derive(Clone, Copy, Debug)]
+pub struct QueueDelay(Option<Duration>);
+
+fn queue_delay(text: &str) -> Result<QueueDelay, String> {
+    if text == "off" {
+        return Ok(QueueDelay(None));
+    }
+    match text.parse::<u64>() {
+        Ok(ms @ 1..=10_000) => Ok(QueueDelay(Some(Duration::from_millis(ms)))),
+        _ => Err(format!("'{text}' is not a delay: give milliseconds from 1 to 10000, or 'off'")),
     }
 }

@@ -212,6 +212,7 @@ async fn look_after(served: &Served, call: &Call) {
         }
     }
     let reason = call.ended().await;
+    served.live.remove(call);
     let info = call.media_info().await;
     served.totals.lock().await.add(call, info);
     tracing::info!(id = %call.id(), %reason, after = %secs(call.duration()), "call ended");

@@ -1,11 +1,12 @@
 //! Ctrl-C (SIGINT) and SIGTERM: the first makes the command hang up its calls and
 //! finish; a second exits at once. The calls to hang up are kept in [`LiveCalls`].
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use session_core::{Call, State};
+use session_core::{Call, SessionId, State};
 
 use crate::Failure;
 
@@ -69,21 +70,21 @@ async fn next() -> Option<Signal> {
     tokio::signal::ctrl_c().await.ok().map(|()| Signal::Interrupt)
 }
 
-/// The calls a command has placed or taken, to hang up when a signal stops it.
+/// The calls a command has placed or taken, to hang up when a signal stops it: each is
+/// kept from [`LiveCalls::add`] to [`LiveCalls::remove`], by id.
 #[derive(Default)]
 pub struct LiveCalls {
-    calls: Mutex<Vec<Call>>,
+    calls: Mutex<HashMap<SessionId, Call>>,
     /// Set by [`LiveCalls::hang_up`]: calls added later are hung up at once.
     stopping: AtomicBool,
 }
 
 impl LiveCalls {
-    /// Keeps `call` until it ends; false (and the call hung up) once a signal is
+    /// Keeps `call` until [`LiveCalls::remove`]; false (and the call hung up) once a signal is
     /// stopping the command, which then places or takes no more calls.
     pub fn add(&self, call: &Call) -> bool {
         let Ok(mut calls) = self.calls.lock() else { return false };
-        calls.retain(|call| !over(call));
-        calls.push(call.clone());
+        calls.insert(call.id(), call.clone());
         drop(calls);
         if self.stopping.load(Ordering::SeqCst) {
             let call = call.clone();
@@ -91,6 +92,13 @@ impl LiveCalls {
             return false;
         }
         true
+    }
+
+    /// Forgets `call`, which has ended.
+    pub fn remove(&self, call: &Call) {
+        if let Ok(mut calls) = self.calls.lock() {
+            calls.remove(&call.id());
+        }
     }
 
     /// Hangs up every call still up (CANCEL while it rings, BYE once answered), waits
@@ -107,7 +115,8 @@ impl LiveCalls {
     /// many there were. Calls added later are hung up at once.
     pub async fn hang_up_all(&self) -> usize {
         self.stopping.store(true, Ordering::SeqCst);
-        let all = self.calls.lock().map(|calls| calls.clone()).unwrap_or_default();
+        let all: Vec<Call> =
+            self.calls.lock().map(|calls| calls.values().cloned().collect()).unwrap_or_default();
         let live: Vec<Call> = all.into_iter().filter(|call| !over(call)).collect();
         for call in &live {
             if let Err(error) = call.hangup().await {
