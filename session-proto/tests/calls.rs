@@ -350,3 +350,31 @@ fn an_invite_sent_again_with_credentials_that_times_out_ends_the_call() {
     );
     assert!(net.nodes[bob].endpoint.is_idle(), "{:?}", net.nodes[bob].endpoint.stats());
 }
+
+/// Found by tests/fuzz_endpoint.rs (seed 0x5ee0f022, cases 2191 and 19595): the caller
+/// hangs up after a 100 Trying (CANCEL), then the INVITE is challenged. Sent again
+/// with credentials, it rang anew with nothing left to cancel it, and the call waited
+/// in Cancelling for ever. The challenge is the cancelled INVITE's final answer.
+#[test]
+fn a_challenge_to_an_invite_being_cancelled_ends_the_call() {
+    let mut net = Net::new(1, Conditions::CLEAN);
+    let bob = net.add("bob", |config| {
+        config.credentials = Some(session_proto::auth::Credentials::new("bob", "builder"))
+    });
+    let alice: std::net::SocketAddr = "127.0.0.3:5072".parse().unwrap();
+    let call = net.dial(bob, &format!("sip:alice@{alice}"));
+    let invite = net.requests(alice, "INVITE").pop().expect("an INVITE");
+    net.inject(bob, alice, &net::phone::reply(&invite, 100, "Trying", ""));
+    net.command(bob, call, Cmd::Hangup).expect("Bob gives up");
+    assert_eq!(net.requests(alice, "CANCEL").len(), 1, "the CANCEL goes out after the 100");
+    let challenge = net::phone::reply(&invite, 407, "Proxy Authentication Required", "a1").replace(
+        "Content-Length: 0\r\n",
+        "Proxy-Authenticate: Digest realm=\"example.com\", nonce=\"n1\", qop=\"auth\", algorithm=MD5\r\nContent-Length: 0\r\n",
+    );
+    net.inject(bob, alice, &challenge);
+    assert_eq!(net.requests(alice, "INVITE").len(), 1, "no INVITE sent again with credentials");
+    assert_eq!(net.nodes[bob].ended(call), Some(EndReason::LocalHangup));
+    assert_eq!(net.nodes[bob].states(call).last(), Some(&State::Terminated));
+    net.run_out(Duration::from_secs(3600));
+    assert!(net.nodes[bob].endpoint.is_idle(), "{:?}", net.nodes[bob].endpoint.stats());
+}

@@ -39,7 +39,13 @@ impl DialogAdapter {
             self.forget_client(core, id, tx);
         }
         let Some(call) = self.sessions.get_mut(id) else { return };
+        // A challenge to the INVITE of a call we are cancelling is its final answer:
+        // sent again with credentials, the INVITE would ring anew with nothing left to
+        // CANCEL it (found by tests/fuzz_endpoint.rs: the call waited in Cancelling for
+        // ever).
+        let hung_up = purpose == Purpose::Invite && call.state == State::Cancelling;
         if matches!(code, 401 | 407)
+            && !hung_up
             && (CallContext { now, core, call }).retry_challenged(tx, purpose, response)
         {
             return;

@@ -64,26 +64,39 @@ pub fn reason_phrase(code: u16) -> &'static str {
 }
 
 /// A Warning header value (RFC 3261 section 20.43, code 399 "miscellaneous") that says
-/// `why` in a quoted string.
+/// `why` in a quoted string, cut after 200 characters.
 ///
 /// ```
 /// use session_proto::sip::write::warning;
 /// assert_eq!(warning("a control character (0x00) in the Max-\0Forwards header"),
 ///            "399 session-core \"a control character (0x00) in the Max-?Forwards header\"");
+/// let long = format!("'m=audio {}' is not a port", "%".repeat(10_000));
+/// assert_eq!(warning(&long), format!("399 session-core \"'m=audio {}…\"", "%".repeat(191)));
 /// ```
 pub fn warning(why: &str) -> String {
     // A reason may quote what a peer sent: its quotes and backslashes become
     // apostrophes, and control characters, which a quoted string cannot carry, `?`.
-    let why: String = why
-        .chars()
+    // What it quotes may be long (a 10 KiB SDP line): the text is cut at
+    // WARNING_CHARS, so that an answer stays about the size of what it answers
+    // (found by tests/fuzz_endpoint.rs: a 488 past the parser's 16 KiB limit).
+    let mut chars = why.chars();
+    let mut text: String = chars
+        .by_ref()
+        .take(WARNING_CHARS)
         .map(|c| match c {
             '"' | '\\' => '\'',
             c if c.is_control() => '?',
             c => c,
         })
         .collect();
-    format!("399 {AGENT} \"{why}\"")
+    if chars.next().is_some() {
+        text.push('…');
+    }
+    format!("399 {AGENT} \"{text}\"")
 }
+
+/// The most characters of a reason a Warning carries.
+const WARNING_CHARS: usize = 200;
 
 /// A body and its content type.
 #[derive(Clone, Copy, Debug)]
