@@ -1,5 +1,6 @@
 //! `SimplePeer::stats`: the live calls and transactions follow a call from start to end,
-//! `calls_total` counts it on both sides, and the process figures come from /proc/self.
+//! `calls_total` counts it on both sides, and the process figures come from /proc/self
+//! and the allocator.
 //! One test in its own binary, so no other test opens or closes files meanwhile.
 
 use std::time::Duration;
@@ -44,5 +45,15 @@ async fn stats_follow_a_call_and_read_the_process() {
         let after = alice.stats().await.open_fds.expect("/proc/self/fd on Linux");
         assert!(after > before, "a third peer's SIP socket is one more fd: {before} then {after}");
         drop(third);
+    }
+    if cfg!(all(target_os = "linux", target_env = "gnu")) {
+        let heap = ended.heap_kb.expect("mallinfo2 with glibc");
+        let rss = ended.rss_kb.unwrap_or(u64::MAX);
+        // Two peers hold more than 64 KiB of heap, and all of it is resident or swapped.
+        let held: Vec<u8> = vec![1; 4 << 20];
+        let more = alice.stats().await.heap_kb.expect("mallinfo2 with glibc");
+        assert!(more >= heap + 4000, "4 MiB more held shows: {heap} then {more} KiB");
+        drop(held);
+        assert!(heap > 64 && heap < rss, "heap {heap} KiB, rss {rss} KiB");
     }
 }

@@ -40,6 +40,12 @@ pub struct PeerStats {
     /// Open file descriptors of the process (the entries of `/proc/self/fd`), sockets
     /// included; `None` where that cannot be read (not Linux).
     pub open_fds: Option<usize>,
+    /// Heap the process's allocations hold now, in KiB: what glibc's malloc has handed
+    /// out and not had back (`mallinfo2`, its mmapped blocks included); `None` with
+    /// another C library. Against [`PeerStats::rss_kb`] it tells memory in use from
+    /// memory the allocator keeps for reuse (pages it cannot give back while a few
+    /// small blocks on them live).
+    pub heap_kb: Option<u64>,
 }
 
 impl SimplePeer {
@@ -63,6 +69,7 @@ impl SimplePeer {
             refused_overload: endpoint.refused_overload,
             rss_kb: rss_kb(),
             open_fds: open_fds(),
+            heap_kb: heap_kb(),
         }
     }
 }
@@ -84,8 +91,12 @@ impl fmt::Display for PeerStats {
             None => write!(f, " rss_kb=?")?,
         }
         match self.open_fds {
-            Some(fds) => write!(f, " open_fds={fds}"),
-            None => write!(f, " open_fds=?"),
+            Some(fds) => write!(f, " open_fds={fds}")?,
+            None => write!(f, " open_fds=?")?,
+        }
+        match self.heap_kb {
+            Some(kb) => write!(f, " heap_kb={kb}"),
+            None => write!(f, " heap_kb=?"),
         }
     }
 }
@@ -95,6 +106,19 @@ fn rss_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The bytes glibc's malloc has handed out, in KiB.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn heap_kb() -> Option<u64> {
+    // SAFETY: mallinfo2 takes no arguments and returns its figures by value.
+    let info = unsafe { libc::mallinfo2() };
+    u64::try_from(info.uordblks + info.hblkhd).ok().map(|bytes| bytes / 1024)
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn heap_kb() -> Option<u64> {
+    None
 }
 
 /// The entries of `/proc/self/fd`, less the one `read_dir` itself holds open.
@@ -118,11 +142,12 @@ mod tests {
             refused_overload: 2,
             rss_kb: Some(1234),
             open_fds: None,
+            heap_kb: Some(56),
         };
         assert_eq!(
             stats.to_string(),
             "live_calls=3 live_transactions=4 dialogs=5 subscriptions=1 calls_total=9 refused_overload=2 \
-             rss_kb=1234 open_fds=?"
+             rss_kb=1234 open_fds=? heap_kb=56"
         );
     }
 }
