@@ -11,7 +11,8 @@
 #   REFERENCE=0 bench/soak.sh                  # ours only
 #
 # Prints a table of baseline (before the load), peak (during it) and after (AFTER s
-# after it stopped) of RSS, open fds, live calls and live transactions (ours from its
+# after it stopped) of RSS, open fds, live calls, live transactions and the heap in use
+# (malloc's figure: what RSS keeps past it is free memory the allocator holds; ours from its
 # stats lines), with SIPp's RSS and fds and the ratios of the growths (ours / SIPp).
 # Also the calls SIPp completed and failed against each, and our `media:` totals
 # (packets received and lost), which show the RTP arrived. Loopback only.
@@ -57,9 +58,9 @@ sample() {
     done
 }
 
-# stats_cols FILE -> our stats lines as "rss fds live_calls live_transactions"
+# stats_cols FILE -> our stats lines as "rss fds live_calls live_transactions heap"
 stats_cols() {
-    sed -n 's/^stats: .*live_calls=\([0-9]*\) live_transactions=\([0-9]*\).*rss_kb=\([0-9]*\) open_fds=\([0-9]*\).*/\3 \4 \1 \2/p' "$1"
+    sed -n 's/^stats: .*live_calls=\([0-9]*\) live_transactions=\([0-9]*\).*rss_kb=\([0-9]*\) open_fds=\([0-9]*\) heap_kb=\([0-9]*\).*/\3 \4 \1 \2 \5/p' "$1"
 }
 
 # lines NAME -> the lines so far of NAME's samples (and our stats lines), as "S T"
@@ -130,7 +131,8 @@ if ours is None or stats is None:
     sys.exit("no samples or no stats lines from simplepeer listen: see its stderr")
 # (label, ours (triple, column), SIPp column or None)
 table = [("RSS KiB", (stats, 0), 0), ("RssAnon KiB", (ours, 2), 2), ("open fds", (stats, 1), 1),
-         ("live calls", (stats, 2), None), ("live transactions", (stats, 3), None)]
+         ("live calls", (stats, 2), None), ("live transactions", (stats, 3), None),
+         ("heap in use KiB", (stats, 4), None)]
 print()
 print(f"{'':20}{'baseline':>10}{'peak':>10}{'after':>10}{'SIPp base':>11}{'peak':>10}{'after':>10}")
 for name, ((triple, _), i), j in table:
