@@ -316,13 +316,9 @@ fn the_200_to_our_cancel_is_not_taken_for_an_answer() {
     assert_eq!(net.nodes[0].states(call).last(), Some(&State::Terminated));
 }
 
-/// Found by tests/fuzz_endpoint.rs (seed 0x5ee0f022, case 239): the callee sends 183
-/// with early media, then challenges the INVITE with a 401; the INVITE sent again with
-/// credentials gets no response at all. Its Timer B found the call ringing (from the
-/// first INVITE's 183), where a timeout sends a CANCEL, and with no INVITE left to
-/// cancel the call waited in Terminating for ever.
-#[test]
-fn an_invite_sent_again_with_credentials_that_times_out_ends_the_call() {
+/// Bob (node 0, with credentials) calls a scripted phone: the network, Bob, the phone's
+/// address, the call and the INVITE the phone got.
+fn bob_calls_a_phone() -> (Net, usize, std::net::SocketAddr, SessionId, String) {
     let mut net = Net::new(1, Conditions::CLEAN);
     let bob = net.add("bob", |config| {
         config.credentials = Some(session_proto::auth::Credentials::new("bob", "builder"))
@@ -330,6 +326,17 @@ fn an_invite_sent_again_with_credentials_that_times_out_ends_the_call() {
     let alice: std::net::SocketAddr = "127.0.0.3:5072".parse().unwrap();
     let call = net.dial(bob, &format!("sip:alice@{alice}"));
     let invite = net.requests(alice, "INVITE").pop().expect("an INVITE");
+    (net, bob, alice, call, invite)
+}
+
+/// Found by tests/fuzz_endpoint.rs (seed 0x5ee0f022, case 239): the callee sends 183
+/// with early media, then challenges the INVITE with a 401; the INVITE sent again with
+/// credentials gets no response at all. Its Timer B found the call ringing (from the
+/// first INVITE's 183), where a timeout sends a CANCEL, and with no INVITE left to
+/// cancel the call waited in Terminating for ever.
+#[test]
+fn an_invite_sent_again_with_credentials_that_times_out_ends_the_call() {
+    let (mut net, bob, alice, call, invite) = bob_calls_a_phone();
     let early = net::phone::reply(&invite, 183, "Session Progress", "a1").replace(
         "Content-Length: 0\r\n\r\n",
         "Contact: <sip:alice@127.0.0.3:5072>\r\nContent-Type: application/sdp\r\nContent-Length: 0\r\n\r\n",
@@ -357,13 +364,7 @@ fn an_invite_sent_again_with_credentials_that_times_out_ends_the_call() {
 /// in Cancelling for ever. The challenge is the cancelled INVITE's final answer.
 #[test]
 fn a_challenge_to_an_invite_being_cancelled_ends_the_call() {
-    let mut net = Net::new(1, Conditions::CLEAN);
-    let bob = net.add("bob", |config| {
-        config.credentials = Some(session_proto::auth::Credentials::new("bob", "builder"))
-    });
-    let alice: std::net::SocketAddr = "127.0.0.3:5072".parse().unwrap();
-    let call = net.dial(bob, &format!("sip:alice@{alice}"));
-    let invite = net.requests(alice, "INVITE").pop().expect("an INVITE");
+    let (mut net, bob, alice, call, invite) = bob_calls_a_phone();
     net.inject(bob, alice, &net::phone::reply(&invite, 100, "Trying", ""));
     net.command(bob, call, Cmd::Hangup).expect("Bob gives up");
     assert_eq!(net.requests(alice, "CANCEL").len(), 1, "the CANCEL goes out after the 100");
