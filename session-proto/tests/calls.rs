@@ -11,33 +11,6 @@ use session_proto::media::MediaCommand;
 use session_proto::types::SessionId;
 use session_proto::{CommandError, EndReason, Event};
 
-/// Alice (node 0) and Bob (node 1) on a clean network.
-fn pair() -> Net {
-    let mut net = Net::new(7, Conditions::CLEAN);
-    net.add("alice", |_| {});
-    net.add("bob", |_| {});
-    net
-}
-
-/// Alice dials Bob; returns her call and Bob's once it rings.
-fn ring(net: &mut Net) -> (SessionId, SessionId) {
-    let target = net.uri(1);
-    let call = net.dial(0, &target);
-    let until = net.now + Duration::from_secs(1);
-    assert!(net.run_until(until, |n| !n.nodes[1].incoming().is_empty()), "Bob's phone rings");
-    (call, net.nodes[1].incoming()[0])
-}
-
-/// Rings, then Bob answers and both are in the call.
-fn answered(net: &mut Net) -> (SessionId, SessionId) {
-    let (alice, bob) = ring(net);
-    net.command(1, bob, Cmd::Accept).expect("Bob accepts");
-    net.run_for(Duration::from_millis(50));
-    assert_eq!(net.nodes[0].states(alice).last(), Some(&State::Active));
-    assert_eq!(net.nodes[1].states(bob).last(), Some(&State::Active));
-    (alice, bob)
-}
-
 /// Both ends are gone and nothing is left once the timers run out.
 fn nothing_left(net: &mut Net) {
     net.run_out(Duration::from_secs(600));
@@ -49,8 +22,8 @@ fn nothing_left(net: &mut Net) {
 
 #[test]
 fn an_answered_call_hung_up_by_the_caller() {
-    let mut net = pair();
-    let (alice, bob) = answered(&mut net);
+    let mut net = Net::pair(7);
+    let (alice, bob) = net.answered();
     assert_eq!(
         net.nodes[0].states(alice),
         [State::PreparingOffer, State::Initiating, State::RingingOutbound, State::Active]
@@ -65,8 +38,8 @@ fn an_answered_call_hung_up_by_the_caller() {
 
 #[test]
 fn an_answered_call_hung_up_by_the_callee() {
-    let mut net = pair();
-    let (alice, bob) = answered(&mut net);
+    let mut net = Net::pair(7);
+    let (alice, bob) = net.answered();
     net.command(1, bob, Cmd::Hangup).unwrap();
     net.run_for(Duration::from_millis(50));
     assert_eq!(net.nodes[0].ended(alice), Some(EndReason::RemoteHangup));
@@ -76,8 +49,8 @@ fn an_answered_call_hung_up_by_the_callee() {
 
 #[test]
 fn a_rejected_call_reports_the_status_on_both_sides() {
-    let mut net = pair();
-    let (alice, bob) = ring(&mut net);
+    let mut net = Net::pair(7);
+    let (alice, bob) = net.ring();
     net.command(1, bob, Cmd::Reject { code: 486 }).unwrap();
     net.run_for(Duration::from_millis(50));
     assert_eq!(net.nodes[0].ended(alice), Some(EndReason::Rejected(486)));
@@ -87,8 +60,8 @@ fn a_rejected_call_reports_the_status_on_both_sides() {
 
 #[test]
 fn the_caller_cancels_before_the_answer() {
-    let mut net = pair();
-    let (alice, bob) = ring(&mut net);
+    let mut net = Net::pair(7);
+    let (alice, bob) = net.ring();
     net.command(0, alice, Cmd::Hangup).unwrap();
     net.run_for(Duration::from_millis(50));
     assert_eq!(net.nodes[0].sent_starting("CANCEL ").len(), 1);
@@ -100,8 +73,8 @@ fn the_caller_cancels_before_the_answer() {
 
 #[test]
 fn hold_and_resume_renegotiate_the_directions() {
-    let mut net = pair();
-    let (alice, bob) = answered(&mut net);
+    let mut net = Net::pair(7);
+    let (alice, bob) = net.answered();
     net.command(0, alice, Cmd::Hold).unwrap();
     net.run_for(Duration::from_millis(50));
     assert_eq!(net.nodes[0].states(alice).last(), Some(&State::OnHold));
@@ -123,7 +96,7 @@ fn dtmf_by_sip_info_reaches_the_peer() {
     let mut net = Net::new(3, Conditions::CLEAN);
     net.add("alice", |c| c.media.dtmf = session_proto::types::DtmfMode::Info);
     net.add("bob", |_| {});
-    let (alice, bob) = answered(&mut net);
+    let (alice, bob) = net.answered();
     net.command(0, alice, Cmd::SendDtmf { digits: "1#".into() }).unwrap();
     net.run_for(Duration::from_millis(50));
     assert_eq!(net.nodes[0].sent_starting("INFO ").len(), 2);
@@ -145,7 +118,7 @@ fn an_unanswered_call_is_refused_480_after_the_no_answer_time() {
     let mut net = Net::new(5, Conditions::CLEAN);
     net.add("alice", |_| {});
     net.add("bob", |c| c.no_answer = Duration::from_secs(3));
-    let (alice, bob) = ring(&mut net);
+    let (alice, bob) = net.ring();
     net.run_for(Duration::from_secs(4));
     assert_eq!(net.nodes[0].ended(alice), Some(EndReason::Rejected(480)));
     assert_eq!(net.nodes[1].ended(bob), Some(EndReason::Timeout));
@@ -154,7 +127,7 @@ fn an_unanswered_call_is_refused_480_after_the_no_answer_time() {
 
 #[test]
 fn a_call_to_a_silent_address_times_out_after_64_t1() {
-    let mut net = pair();
+    let mut net = Net::pair(7);
     let call = net.dial(0, "sip:nobody@127.0.0.1:9");
     net.run_for(Duration::from_secs(31));
     assert_eq!(net.nodes[0].ended(call), None, "Timer B is 32 s");
@@ -166,7 +139,7 @@ fn a_call_to_a_silent_address_times_out_after_64_t1() {
 
 #[test]
 fn a_host_name_is_looked_up_by_the_driver_before_the_invite() {
-    let mut net = pair();
+    let mut net = Net::pair(7);
     let call = net.dial(0, "sip:bob@bob:5061");
     assert!(
         matches!(net.nodes[0].events.iter().find(|e| matches!(e, Event::Resolve { .. })), Some(Event::Resolve { host, port: 5061, .. }) if host == "bob")
@@ -187,7 +160,7 @@ fn a_host_name_is_looked_up_by_the_driver_before_the_invite() {
 
 #[test]
 fn a_bad_target_is_refused_before_anything_is_sent() {
-    let mut net = pair();
+    let mut net = Net::pair(7);
     let now = net.now;
     for (target, says) in
         [("bob@127.0.0.1", "sip:"), ("sip:bob@127.0.0.1:99999", "99999"), ("sip:bob@[::1]:5060", "IPv6")]
@@ -231,7 +204,7 @@ fn a_display_name_is_quoted_in_from_and_reaches_the_callee() {
     let mut net = Net::new(7, Conditions::CLEAN);
     net.add("alice", |c| c.display_name = Some(r#"Alice "Al" Liddell"#.into()));
     net.add("bob", |_| {});
-    let (_, _) = ring(&mut net);
+    let (_, _) = net.ring();
     let invite = net.nodes[0].sent_starting("INVITE")[0].clone();
     let request = rsipstack::rsip::Request::try_from(invite.as_bytes()).expect("the real parser reads it");
     let from = request.headers.iter().find_map(|h| match h {

@@ -8,36 +8,10 @@ mod net;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use net::{Conditions, Net};
+use net::Net;
 use session_proto::machine::{Event as Cmd, State};
 use session_proto::types::SessionId;
 use session_proto::{CommandError, EndReason, Event, Unreachable};
-
-/// Alice (node 0) and Bob (node 1) on a clean network.
-fn pair() -> Net {
-    let mut net = Net::new(17, Conditions::CLEAN);
-    net.add("alice", |_| {});
-    net.add("bob", |_| {});
-    net
-}
-
-/// Alice dials Bob; returns her call and Bob's once it rings.
-fn ring(net: &mut Net) -> (SessionId, SessionId) {
-    let target = net.uri(1);
-    let call = net.dial(0, &target);
-    let until = net.now + Duration::from_secs(1);
-    assert!(net.run_until(until, |n| !n.nodes[1].incoming().is_empty()), "Bob's phone rings");
-    net.run_for(Duration::from_millis(10));
-    (call, net.nodes[1].incoming()[0])
-}
-
-fn answered(net: &mut Net) -> (SessionId, SessionId) {
-    let (alice, bob) = ring(net);
-    net.command(1, bob, Cmd::Accept).expect("Bob accepts");
-    net.run_for(Duration::from_millis(50));
-    assert_eq!(net.nodes[0].states(alice).last(), Some(&State::Active));
-    (alice, bob)
-}
 
 fn addr(text: &str) -> SocketAddr {
     text.parse().unwrap()
@@ -77,7 +51,7 @@ fn holds(net: &Net, index: usize, call: SessionId) -> Vec<bool> {
 
 #[test]
 fn a_call_to_an_unreachable_port_ends_at_once_saying_so() {
-    let mut net = pair();
+    let mut net = Net::pair(17);
     let call = net.dial(0, "sip:nobody@127.0.0.1:9");
     assert_eq!(net.nodes[0].sent_starting("INVITE ").len(), 1);
     assert_eq!(net.nodes[0].ended(call), None);
@@ -95,7 +69,7 @@ fn a_call_to_an_unreachable_port_ends_at_once_saying_so() {
 
 #[test]
 fn an_error_for_another_address_changes_nothing() {
-    let mut net = pair();
+    let mut net = Net::pair(17);
     let call = net.dial(0, "sip:nobody@127.0.0.1:9");
     net.unreachable(0, addr("127.0.0.1:10"), Unreachable::Host);
     net.unreachable(0, addr("[::1]:9"), Unreachable::Port);
@@ -108,8 +82,9 @@ fn an_error_for_another_address_changes_nothing() {
 
 #[test]
 fn a_ringing_call_waits_for_its_answer_whatever_the_network_says() {
-    let mut net = pair();
-    let (alice, bob) = ring(&mut net);
+    let mut net = Net::pair(17);
+    let (alice, bob) = net.ring();
+    net.run_for(Duration::from_millis(10));
     assert_eq!(net.nodes[0].states(alice).last(), Some(&State::RingingOutbound));
     let bobs = net.nodes[1].addr;
     net.unreachable(0, bobs, Unreachable::Port);
@@ -121,8 +96,8 @@ fn a_ringing_call_waits_for_its_answer_whatever_the_network_says() {
 
 #[test]
 fn a_hold_sent_to_a_peer_gone_unreachable_ends_the_call() {
-    let mut net = pair();
-    let (alice, _bob) = answered(&mut net);
+    let mut net = Net::pair(17);
+    let (alice, _bob) = net.answered();
     net.command(0, alice, Cmd::Hold).unwrap();
     let bobs = net.nodes[1].addr;
     net.unreachable(0, bobs, Unreachable::Host);
@@ -135,8 +110,8 @@ fn a_hold_sent_to_a_peer_gone_unreachable_ends_the_call() {
 
 #[test]
 fn hanging_up_on_a_peer_gone_unreachable_ends_as_our_hang_up() {
-    let mut net = pair();
-    let (alice, _bob) = answered(&mut net);
+    let mut net = Net::pair(17);
+    let (alice, _bob) = net.answered();
     net.command(0, alice, Cmd::Hangup).unwrap();
     assert_eq!(net.nodes[0].sent_starting("BYE ").len(), 1);
     let bobs = net.nodes[1].addr;
@@ -146,8 +121,9 @@ fn hanging_up_on_a_peer_gone_unreachable_ends_as_our_hang_up() {
 
 #[test]
 fn each_provisional_response_is_reported_before_the_state_it_causes() {
-    let mut net = pair();
-    let (alice, _bob) = ring(&mut net);
+    let mut net = Net::pair(17);
+    let (alice, _bob) = net.ring();
+    net.run_for(Duration::from_millis(10));
     assert_eq!(progress(&net, 0, alice), [100, 180]);
     let events = &net.nodes[0].events;
     let ringing = events.iter().position(|e| matches!(e, Event::CallProgress { code: 180, .. })).unwrap();
@@ -163,7 +139,7 @@ fn each_provisional_response_is_reported_before_the_state_it_causes() {
 
 #[test]
 fn an_invite_without_any_response_is_reported_once_at_its_first_retransmission() {
-    let mut net = pair();
+    let mut net = Net::pair(17);
     let call = net.dial(0, "sip:nobody@127.0.0.1:9");
     net.run_for(Duration::from_millis(450));
     assert!(no_response_yet(&net, 0, call).is_empty(), "not before Timer A");
@@ -178,8 +154,8 @@ fn an_invite_without_any_response_is_reported_once_at_its_first_retransmission()
 
 #[test]
 fn the_held_side_hears_that_the_peer_holds_it_and_resumes() {
-    let mut net = pair();
-    let (alice, bob) = answered(&mut net);
+    let mut net = Net::pair(17);
+    let (alice, bob) = net.answered();
     net.command(0, alice, Cmd::Hold).unwrap();
     net.run_for(Duration::from_millis(50));
     assert_eq!(net.nodes[0].states(alice).last(), Some(&State::OnHold));
@@ -193,7 +169,7 @@ fn the_held_side_hears_that_the_peer_holds_it_and_resumes() {
 
 #[test]
 fn a_target_or_registrar_of_the_other_ip_version_is_refused_with_what_to_bind() {
-    let mut net = pair();
+    let mut net = Net::pair(17);
     let now = net.now;
     let error = net.nodes[0].endpoint.dial(now, "sip:bob@[::1]:5060").unwrap_err();
     assert!(matches!(error, CommandError::IpVersion(_)), "{error:?}");

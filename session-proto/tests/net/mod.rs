@@ -6,6 +6,7 @@
 #![allow(dead_code)] // each test file uses a different part
 
 pub mod location;
+pub mod pair;
 pub mod phone;
 pub mod proxied;
 pub mod script;
