@@ -20,9 +20,8 @@ use crate::api::TraceDirection;
 /// behind, and (without stamps) since when the socket has not run dry.
 #[derive(Debug)]
 pub(super) struct Lag {
-    /// `None`: never behind.
+    /// `None`: never behind; caught up again below a fifth of it.
     behind_at: Option<Duration>,
-    caught_up_at: Duration,
     behind: bool,
     busy_since: Option<Instant>,
 }
@@ -30,8 +29,7 @@ pub(super) struct Lag {
 impl Lag {
     /// The lag of a driver that counts as behind once a datagram waited `max_wait`.
     pub fn new(max_wait: Option<Duration>) -> Self {
-        let caught_up_at = max_wait.map_or(Duration::ZERO, |wait| wait / 5);
-        Self { behind_at: max_wait, caught_up_at, behind: false, busy_since: None }
+        Self { behind_at: max_wait, behind: false, busy_since: None }
     }
 
     /// A datagram read waited `waited` in the queue; true when that changed whether the
@@ -39,7 +37,7 @@ impl Lag {
     fn read(&mut self, waited: Duration) -> bool {
         if self.behind_at.is_some_and(|at| waited >= at) {
             self.set(true)
-        } else if waited <= self.caught_up_at {
+        } else if waited <= self.behind_at.map_or(Duration::ZERO, |at| at / 5) {
             self.set(false)
         } else {
             false
