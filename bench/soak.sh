@@ -9,6 +9,8 @@
 #   bench/soak.sh                              # 600 s of load per server (about 25 min)
 #   SOAK_SECONDS=120 RATE=50 bench/soak.sh
 #   REFERENCE=0 bench/soak.sh                  # ours only
+#   SOAK_SECONDS=3600 PARALLEL=1 bench/soak.sh # both servers at once, each under its own
+#                                              # SIPp client: one hour instead of two
 #
 # Prints a table of baseline (before the load), peak (during it) and after (AFTER s
 # after it stopped) of RSS, open fds, live calls, live transactions and the heap in use
@@ -27,6 +29,7 @@ HOLD_MS=${HOLD_MS:-3000}
 EVERY=${EVERY:-5}
 AFTER=${AFTER:-40}
 REFERENCE=${REFERENCE:-1}
+PARALLEL=${PARALLEL:-0}
 BUF=4194304
 SCEN=$PWD/bench/sipp
 command -v sipp >/dev/null || { echo "sipp is missing: apt-get install sip-tester" >&2; exit 1; }
@@ -87,20 +90,26 @@ measure() {
     fi
 }
 
-echo "== ours: $RATE calls/s, ${HOLD_MS} ms each, for ${SOAK_SECONDS} s ($CALLS calls)" >&2
-p=$(port)
-RUST_LOG=warn "$BIN" listen --bind "127.0.0.1:$p" --auto-answer --tone 1000 --stats-every "$EVERY" \
-    >"$WORK/ours.stats" 2>"$WORK/ours.err" &
-ours=$!
-wait_udp "$p"
-measure ours "$ours" "$p"
-kill -TERM "$ours"; wait "$ours" 2>/dev/null || true
-media=$(grep '^media:' "$WORK/ours.stats" | tail -1 || true)
-echo "  SIPp against ours: $(stat_col "$WORK/ours.csv" 'SuccessfulCall(C)') ok," \
-    "$(stat_col "$WORK/ours.csv" 'FailedCall(C)') failed; ours: ${media:-no media line}" >&2
+# soak_ours -> our server under the load, then its totals
+soak_ours() {
+    echo "== ours: $RATE calls/s, ${HOLD_MS} ms each, for ${SOAK_SECONDS} s ($CALLS calls)" >&2
+    local p ours media
+    p=$(port)
+    RUST_LOG=warn "$BIN" listen --bind "127.0.0.1:$p" --auto-answer --tone 1000 --stats-every "$EVERY" \
+        >"$WORK/ours.stats" 2>"$WORK/ours.err" &
+    ours=$!
+    wait_udp "$p"
+    measure ours "$ours" "$p"
+    kill -TERM "$ours"; wait "$ours" 2>/dev/null || true
+    media=$(grep '^media:' "$WORK/ours.stats" | tail -1 || true)
+    echo "  SIPp against ours: $(stat_col "$WORK/ours.csv" 'SuccessfulCall(C)') ok," \
+        "$(stat_col "$WORK/ours.csv" 'FailedCall(C)') failed; ours: ${media:-no media line}" >&2
+}
 
-if [ "$REFERENCE" = 1 ]; then
+# soak_ref -> SIPp's own answerer under the same load
+soak_ref() {
     echo "== SIPp uas (rtp_uas.xml), the same load" >&2
+    local p mp ref
     p=$(port); mp=$(media_port)
     (cd "$WORK" && exec sipp -sf "$SCEN/rtp_uas.xml" -i 127.0.0.1 -mi 127.0.0.1 -p "$p" -mp "$mp" \
         -buff_size $BUF -nostdin -trace_stat -fd "$EVERY" -stf "$WORK/ref_uas.csv" >"$WORK/ref_uas.out" 2>&1) &
@@ -110,6 +119,14 @@ if [ "$REFERENCE" = 1 ]; then
     kill "$ref"; wait "$ref" 2>/dev/null || true
     echo "  SIPp against SIPp: $(stat_col "$WORK/ref.csv" 'SuccessfulCall(C)') ok," \
         "$(stat_col "$WORK/ref.csv" 'FailedCall(C)') failed" >&2
+}
+
+if [ "$REFERENCE" = 1 ] && [ "$PARALLEL" = 1 ]; then
+    soak_ours &
+    soak_ref &
+else
+    soak_ours
+    [ "$REFERENCE" != 1 ] || soak_ref
 fi
 wait
 

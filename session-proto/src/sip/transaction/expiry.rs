@@ -52,7 +52,7 @@ impl TransactionLayer {
     }
 
     fn server_timer(&mut self, now: Instant, id: ServerTxId, deadlines: &mut Deadlines) {
-        let Some(server) = self.servers.get_mut(&id) else {
+        let Some(server) = self.servers.get_mut(id) else {
             return;
         };
         match server.tx.next_timer() {
@@ -69,9 +69,7 @@ impl TransactionLayer {
             self.transmits.push_back(Transmit { to: server.source, bytes });
         }
         if server.tx.state() == ServerState::Terminated {
-            if let Some(server) = self.servers.remove(&id) {
-                self.server_index.remove(&server.key);
-            }
+            self.servers.remove(id);
             if reaction.ack_timed_out {
                 self.events.push_back(TxEvent::AckTimeout { tx: id });
             }

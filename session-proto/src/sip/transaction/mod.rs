@@ -18,6 +18,7 @@ mod expiry;
 mod key;
 mod relay;
 pub mod server;
+mod table;
 pub mod timers;
 mod unreachable;
 
@@ -33,6 +34,7 @@ use self::client::ClientTx;
 pub use self::event::TxEvent;
 use self::key::ServerKey;
 use self::server::{ServerState, ServerTx};
+use self::table::ServerTable;
 pub use self::timers::Timers;
 use super::headers::Essentials;
 use super::inbound::Inbound;
@@ -82,9 +84,9 @@ pub struct TransactionLayer {
     timers: Timers,
     prefix: String,
     next_id: u64,
-    clients: HashMap<(ClientTxId, bool), ClientTx>,
-    servers: HashMap<ServerTxId, Server>,
-    server_index: HashMap<ServerKey, ServerTxId>,
+    /// Boxed, as the servers' are (see [`ServerTable`]): growing moves pointers.
+    clients: HashMap<(ClientTxId, bool), Box<ClientTx>>,
+    servers: ServerTable,
     transmits: VecDeque<Transmit>,
     events: VecDeque<TxEvent>,
 }
@@ -97,8 +99,7 @@ impl TransactionLayer {
             prefix: format!("{MAGIC}{instance:08x}."),
             next_id: 1,
             clients: HashMap::new(),
-            servers: HashMap::new(),
-            server_index: HashMap::new(),
+            servers: ServerTable::default(),
             transmits: VecDeque::new(),
             events: VecDeque::new(),
         }
@@ -136,7 +137,7 @@ impl TransactionLayer {
         if let Some(at) = tx.next_timer() {
             deadlines.schedule(at, Deadline::Client(id, cancel));
         }
-        self.clients.insert((id, cancel), tx);
+        self.clients.insert((id, cancel), Box::new(tx));
         self.transmits.push_back(Transmit { to: dest, bytes: request });
     }
 
@@ -173,7 +174,7 @@ impl TransactionLayer {
         reply: Reply<'_>,
         deadlines: &mut Deadlines,
     ) -> bool {
-        let Some(server) = self.servers.get_mut(&tx) else {
+        let Some(server) = self.servers.get_mut(tx) else {
             return false;
         };
         let Some(head) = &server.head else {
@@ -189,14 +190,14 @@ impl TransactionLayer {
 
     /// The dialog matched the ACK to our 2xx: stop retransmitting it.
     pub fn ack_received(&mut self, now: Instant, tx: ServerTxId) {
-        if let Some(server) = self.servers.get_mut(&tx) {
+        if let Some(server) = self.servers.get_mut(tx) {
             server.tx.on_ack(now, &self.timers);
         }
     }
 
     /// Whether a server transaction has sent its final response (false once it is gone).
     pub fn is_answered(&self, tx: ServerTxId) -> bool {
-        self.servers.get(&tx).is_some_and(|s| s.tx.is_answered())
+        self.servers.get(tx).is_some_and(|s| s.tx.is_answered())
     }
 
     /// Number of live transactions, client and server.
@@ -212,14 +213,13 @@ impl TransactionLayer {
     /// Whether `request` would start a new server transaction (it is neither a
     /// retransmission nor the ACK of one).
     pub fn is_new_request(&self, request: &Request, essentials: &Essentials) -> bool {
-        !self.server_index.contains_key(&ServerKey::of(request, essentials))
+        self.servers.find(&ServerKey::of(request, essentials)).is_none()
     }
 
     /// Gives back the room the tables and queues grew to beyond what they hold.
     pub fn shrink_to_fit(&mut self) {
         self.clients.shrink_to_fit();
         self.servers.shrink_to_fit();
-        self.server_index.shrink_to_fit();
         self.transmits.shrink_to_fit();
         self.events.shrink_to_fit();
     }
@@ -227,7 +227,7 @@ impl TransactionLayer {
     /// Whether an INVITE with RFC 3261 `branch` and `top_via` would start a new server
     /// transaction (see [`crate::sip::peek`]).
     pub fn is_new_invite(&self, branch: &str, top_via: &str) -> bool {
-        !self.server_index.contains_key(&ServerKey::invite(branch, top_via))
+        self.servers.find(&ServerKey::invite(branch, top_via)).is_none()
     }
 
     /// Feeds a checked message that arrived from `source`; `raw`, the datagram it was
@@ -301,8 +301,8 @@ impl TransactionLayer {
     ) {
         let method = request.method;
         let key = ServerKey::of(&request, &essentials);
-        if let Some(&id) = self.server_index.get(&key) {
-            let Some(server) = self.servers.get_mut(&id) else {
+        if let Some(id) = self.servers.find(&key) {
+            let Some(server) = self.servers.get_mut(id) else {
                 return;
             };
             if method == Method::Ack {
@@ -322,13 +322,11 @@ impl TransactionLayer {
             self.events.push_back(TxEvent::Ack { request, essentials, raw });
             return;
         }
-        let cancels = (method == Method::Cancel)
-            .then(|| self.server_index.get(&key.with_method(Method::Invite)).copied())
-            .flatten();
+        let cancels =
+            (method == Method::Cancel).then(|| self.servers.find(&key.with_method(Method::Invite))).flatten();
         let id = self.next_id;
         self.next_id += 1;
         let invite = method == Method::Invite;
-        self.server_index.insert(key.clone(), id);
         let head = Some(ReplyHead::of(&request));
         self.servers.insert(id, Server { tx: ServerTx::new(invite), key, source, head });
         if invite {

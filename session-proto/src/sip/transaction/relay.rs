@@ -22,7 +22,7 @@ impl TransactionLayer {
         response: Bytes,
         deadlines: &mut Deadlines,
     ) -> bool {
-        let Some(server) = self.servers.get_mut(&tx) else {
+        let Some(server) = self.servers.get_mut(tx) else {
             return false;
         };
         if code >= 200 {

@@ -152,10 +152,10 @@ fn an_ack_for_a_non_2xx_matches_its_invite_only_from_the_same_sent_by() {
     // Another sent-by on the same branch: not this transaction's ACK, so the dialog's.
     let (events, _) = feed(&mut layer, "192.0.2.2:5060", &ack(VIA_B), now);
     assert!(matches!(events.as_slice(), [TxEvent::Ack { .. }]), "{events:?}");
-    assert_eq!(layer.servers[&invite].tx.state(), ServerState::Completed);
+    assert_eq!(layer.servers.get(invite).expect("live").tx.state(), ServerState::Completed);
     let (events, sent) = feed(&mut layer, "192.0.2.1:5060", &ack(VIA_A), now);
     assert!(events.is_empty() && sent.is_empty(), "{events:?} {sent:?}");
-    assert_eq!(layer.servers[&invite].tx.state(), ServerState::Confirmed);
+    assert_eq!(layer.servers.get(invite).expect("live").tx.state(), ServerState::Confirmed);
 }
 
 #[test]
@@ -204,5 +204,5 @@ fn a_branch_without_the_magic_cookie_matches_by_the_rfc_2543_fallback() {
     let ack = request("ACK sip:bob@127.0.0.1 SIP/2.0", via, "<sip:bob@h>;tag=ta", "1 ACK");
     let (events, _) = feed(&mut layer, "192.0.2.1:5060", &ack, now);
     assert!(events.is_empty(), "{events:?}");
-    assert_eq!(layer.servers[&invite].tx.state(), ServerState::Confirmed);
+    assert_eq!(layer.servers.get(invite).expect("live").tx.state(), ServerState::Confirmed);
 }
